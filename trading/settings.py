@@ -1,0 +1,121 @@
+"""One typed settings object, read from TRADING_* environment variables.
+
+Nothing reads the environment at import time: `create_app(settings)` takes the object, so tests
+build apps with their own settings and two apps can live in one process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRADING_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Where the embedded default keeps its SQLite file, uploads and generated keys.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL. Unset: a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+asyncpg://user@host:5432/db",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0. Unset: in-process stores and channels (one process only).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs login tokens. Unset on the embedded default: generated once and kept in "
+        "data_dir/secret.key. Required with PostgreSQL, and the same on every instance.",
+    )
+    time_zone: str = Field(default="Asia/Shanghai", description="The center's wall-clock time zone.")
+    token_hours: int = Field(default=8, ge=1, le=24 * 7, description="Lifetime of a login token in hours.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per account (and per client address) before a lockout."
+    )
+    login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="Apply migrations when the app starts. Default: yes on SQLite, no on PostgreSQL "
+        "(run `trading db upgrade` once per deployment instead).",
+    )
+    debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "TRADING_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("TRADING_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TRADING_TIME_ZONE {value!r} is not a known IANA time zone") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _distributed_needs_shared_secret(self) -> Settings:
+        if self.is_postgresql and self.secret_key is None:
+            raise ValueError(
+                "TRADING_SECRET_KEY must be set when TRADING_DATABASE_URL is PostgreSQL: every instance "
+                "must sign and accept the same tokens"
+            )
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("TRADING_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def is_postgresql(self) -> bool:
+        return bool(self.database_url and self.database_url.startswith("postgresql"))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'trading.db').resolve()}"
+
+    def should_migrate_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return not self.is_postgresql
+
+    def resolved_secret_key(self) -> str:
+        """The token signing key; on the embedded default, created once and kept in data_dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment; a bad value stops start-up with a message naming it."""
+    return Settings()
