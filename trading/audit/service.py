@@ -1,0 +1,145 @@
+"""Writing and verifying the audit chain.
+
+`record` is called by every use case that changes state, inside the use case's transaction, so
+the change and its audit event commit or roll back together. Appends are serialised (an advisory
+lock on PostgreSQL, the database write lock on SQLite) so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.audit.models import AuditEvent
+from trading.ids import new_id
+
+GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 727100002
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a user, or the platform itself (jobs, bank feed)."""
+
+    id: uuid.UUID | None
+    name: str
+
+
+SYSTEM = Actor(id=None, name="system")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def sha256_hex(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash binds every column of the event, its data digest and the previous hash."""
+    return sha256_hex(
+        canonical_json(
+            {
+                "seq": event.seq,
+                "id": str(event.id),
+                "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+                "actor_id": str(event.actor_id) if event.actor_id else None,
+                "actor_name": event.actor_name,
+                "action": event.action,
+                "subject_type": event.subject_type,
+                "subject_id": event.subject_id,
+                "data_digest": event.data_digest,
+                "prev_hash": event.prev_hash,
+            }
+        )
+    )
+
+
+async def lock_chain(session: AsyncSession, key: int) -> None:
+    """Serialise appends to one chain until the transaction ends (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already holds the database write lock)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    data: dict[str, Any],
+    at: dt.datetime,
+) -> AuditEvent:
+    """Append one event to the chain in the caller's transaction (the caller commits)."""
+    await lock_chain(session, AUDIT_LOCK_KEY)
+    last = (
+        await session.execute(
+            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        )
+    ).first()
+    # The chain's order is its seq; taking it ourselves (under the lock) keeps hash and row in step.
+    seq = (last.seq + 1) if last else 1
+    normalised = json.loads(canonical_json(data))
+    event = AuditEvent(
+        seq=seq,
+        id=new_id(),
+        occurred_at=at,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        data=normalised,
+        data_digest=sha256_hex(canonical_json(normalised)),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    first_broken_seq: int | None
+    reason: str | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_seq is None
+
+
+async def verify_chain(session: AsyncSession, batch: int = 5000) -> ChainReport:
+    """Walk the chain in order; report the first event whose data, hash or link does not hold."""
+    prev_hash, expected_seq, count, last_seq = GENESIS, 1, 0, 0
+    while True:
+        rows = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            )
+        ).all()
+        if not rows:
+            return ChainReport(count, None, None)
+        for event in rows:
+            count += 1
+            if event.seq != expected_seq:
+                return ChainReport(count, expected_seq, f"event {expected_seq} is missing")
+            if sha256_hex(canonical_json(event.data)) != event.data_digest:
+                return ChainReport(count, event.seq, "the recorded change does not match its digest")
+            if event.prev_hash != prev_hash:
+                return ChainReport(count, event.seq, "the link to the previous event is broken")
+            if event_hash(event) != event.hash:
+                return ChainReport(count, event.seq, "the event's fields do not match its hash")
+            prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+        session.expunge_all()
