@@ -1,0 +1,99 @@
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.auth import service
+from trading.auth.guards import ANY_USER, allow
+from trading.auth.identity import Identity, Role
+from trading.auth.models import User
+from trading.auth.schemas import LoginIn, LoginOut, UserIn, UserOut
+from trading.auth.tokens import issue_token
+from trading.clock import Clock
+from trading.errors import not_found
+from trading.settings import Settings
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/login", operation_id="login", exclude_from_auth=True, status_code=200)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        data: JSONBody[LoginIn],
+    ) -> LoginOut:
+        """Exchange a username and password for a bearer token. Repeated failures lock the account
+        and the client address out for a while (answer 429)."""
+        user = await service.authenticate(
+            session,
+            request.app.state.failure_counter,
+            username=data.username,
+            password=data.password,
+            client=request.client.host if request.client else "unknown",
+            max_failures=settings.login_max_failures,
+            lockout_seconds=settings.login_lockout_minutes * 60,
+        )
+        token, expires_at = issue_token(request.app.state.jwt_auth, service.identity_of(user))
+        return LoginOut(token=token, expires_at=expires_at, user=UserOut.model_validate(user))
+
+    @get("/me", operation_id="whoAmI", opt=ANY_USER)
+    async def me(
+        self, request: Request[Identity, Any, Any], session: NamedDependency[AsyncSession]
+    ) -> UserOut:
+        user = await session.get(User, request.user.user_id)
+        if user is None:
+            raise not_found("user", "用户", request.user.user_id)
+        return UserOut.model_validate(user)
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ["auth"]
+
+    @post("/", operation_id="createUser", opt=allow(Role.admin))
+    async def create(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        data: JSONBody[UserIn],
+    ) -> UserOut:
+        user = await service.create_user(
+            session,
+            username=data.username,
+            password=data.password,
+            display_name=data.display_name,
+            roles=[str(r) for r in data.roles],
+            sectors=[str(s) for s in data.sectors],
+            organisation_id=data.organisation_id,
+            actor=request.user.actor,
+            at=clock.now(),
+        )
+        await session.commit()
+        return UserOut.model_validate(user)
+
+    @get("/", operation_id="listUsers", opt=allow(Role.admin, Role.auditor))
+    async def list_users(
+        self, session: NamedDependency[AsyncSession], limit: FromQuery[int] = 50, offset: FromQuery[int] = 0
+    ) -> list[UserOut]:
+        users = await service.list_users(session, limit=min(max(limit, 1), 500), offset=max(offset, 0))
+        return [UserOut.model_validate(u) for u in users]
+
+    @post("/{user_id:uuid}/deactivate", operation_id="deactivateUser", opt=allow(Role.admin), status_code=200)
+    async def deactivate(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        user_id: FromPath[uuid.UUID],
+    ) -> UserOut:
+        user = await service.set_active(session, user_id, False, actor=request.user.actor, at=clock.now())
+        await session.commit()
+        return UserOut.model_validate(user)

@@ -1,0 +1,31 @@
+"""Every route declares who may call it; one guard enforces the declaration.
+
+A handler is either public (`exclude_from_auth=True`) or names its roles (`opt=allow(...)`).
+A handler that does neither is refused to everybody: forgetting a declaration fails closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from trading.auth.identity import Identity, Role
+
+
+def allow(*roles: Role) -> dict[str, Any]:
+    return {"roles": frozenset(roles)}
+
+
+ANY_USER = allow(*Role)
+
+
+def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if handler.opt.get("exclude_from_auth"):
+        return
+    roles = handler.opt.get("roles")
+    user = connection.user
+    if not roles or not isinstance(user, Identity) or not (user.roles & roles):
+        raise PermissionDeniedException("this role may not do that")

@@ -1,0 +1,153 @@
+"""Accounts: creating users, checking passwords, locking out password guessing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.audit.service import Actor, record
+from trading.auth.identity import Identity, Role
+from trading.auth.lockout import FailureCounter
+from trading.auth.models import User
+from trading.auth.passwords import hash_password, verify_password
+from trading.errors import Conflict, DomainError, not_found
+from trading.organisations.models import Organisation
+
+ORGANISATION_ROLES = {Role.bidder: "bidder", Role.principal: "principal", Role.agency: "agency"}
+
+
+class LoginRefused(DomainError):
+    status = 401
+
+
+class LockedOut(DomainError):
+    status = 429
+
+
+def identity_of(user: User) -> Identity:
+    return Identity(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=frozenset(user.roles),
+        organisation_id=user.organisation_id,
+        sectors=frozenset(user.sectors),
+    )
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str | None,
+    display_name: str,
+    roles: list[str],
+    sectors: list[str],
+    organisation_id: uuid.UUID | None,
+    actor: Actor,
+    at: dt.datetime,
+    password_hash: str | None = None,
+) -> User:
+    """Create a user; organisation roles need an organisation acting in that capacity, and a
+    supervisor needs the sectors its bureau supervises."""
+    if await session.scalar(select(func.count()).where(func.lower(User.username) == username.lower())):
+        raise Conflict("user.exists", f"用户名{username}已被使用", f"the username {username} is taken")
+    organisation = await session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation_id and organisation is None:
+        raise not_found("organisation", "单位", organisation_id)
+    for role, capacity in ORGANISATION_ROLES.items():
+        if role in roles and (organisation is None or capacity not in organisation.capacities):
+            raise DomainError(
+                "user.organisation_capacity",
+                f"角色{role}须属于以该身份登记的单位",
+                f"the role {role} needs an organisation registered as {capacity}",
+                status=422,
+            )
+    if Role.supervisor in roles and not sectors:
+        raise DomainError(
+            "user.supervisor_sectors",
+            "监督人员须指定其监督的行业",
+            "a supervisor must be given the sectors its bureau supervises",
+            status=422,
+        )
+    user = User(
+        username=username,
+        password_hash=password_hash or await hash_password(password or ""),
+        display_name=display_name,
+        roles=sorted(set(roles)),
+        sectors=sorted(set(sectors)) if Role.supervisor in roles else [],
+        organisation_id=organisation_id,
+        active=True,
+        created_at=at,
+    )
+    session.add(user)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        data={"username": username, "roles": user.roles, "sectors": user.sectors},
+        at=at,
+    )
+    return user
+
+
+async def authenticate(
+    session: AsyncSession,
+    failures: FailureCounter,
+    *,
+    username: str,
+    password: str,
+    client: str,
+    max_failures: int,
+    lockout_seconds: int,
+) -> User:
+    """Check a password; after `max_failures` failures for the account or the client address,
+    refuse every attempt for `lockout_seconds`, right password or not."""
+    keys = (f"user:{username.lower()}", f"client:{client}")
+    for key in keys:
+        if await failures.count(key) >= max_failures:
+            raise LockedOut(
+                "auth.locked",
+                f"登录失败次数过多，请{lockout_seconds // 60}分钟后再试",
+                f"too many failed logins; try again in {lockout_seconds // 60} minutes",
+                details={"retry_after_seconds": lockout_seconds},
+            )
+    user = await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    ok = await verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        for key in keys:
+            await failures.add(key, lockout_seconds)
+        raise LoginRefused("auth.invalid_credentials", "用户名或密码错误", "wrong username or password")
+    await failures.clear(keys[0])
+    return user
+
+
+async def list_users(session: AsyncSession, *, limit: int, offset: int) -> list[User]:
+    return list(
+        (await session.scalars(select(User).order_by(User.username).limit(limit).offset(offset))).all()
+    )
+
+
+async def set_active(
+    session: AsyncSession, user_id: uuid.UUID, active: bool, *, actor: Actor, at: dt.datetime
+) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    user.active = active
+    await record(
+        session,
+        actor=actor,
+        action="user.activated" if active else "user.deactivated",
+        subject_type="user",
+        subject_id=user.id,
+        data={"active": active},
+        at=at,
+    )
+    return user

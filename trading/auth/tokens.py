@@ -1,0 +1,58 @@
+"""Login tokens: signed JWTs that carry the identity, so any instance can check them alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.security.jwt import JWTAuth, Token
+
+from trading.auth.identity import Identity
+
+ISSUER = "trading-platform"
+
+
+def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
+    async def retrieve_identity(
+        token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Identity | None:
+        extras = token.extras
+        try:
+            return Identity(
+                user_id=uuid.UUID(token.sub),
+                username=extras["username"],
+                display_name=extras["display_name"],
+                roles=frozenset(extras["roles"]),
+                organisation_id=uuid.UUID(extras["org"]) if extras.get("org") else None,
+                sectors=frozenset(extras.get("sectors", [])),
+            )
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    return JWTAuth[Identity, Token](
+        retrieve_user_handler=retrieve_identity,
+        token_secret=secret,
+        default_token_expiration=dt.timedelta(hours=token_hours),
+        accepted_issuers=[ISSUER],
+        description="Bearer token from POST /api/auth/login",
+    )
+
+
+def issue_token(jwt_auth: JWTAuth[Identity, Token], identity: Identity) -> tuple[str, dt.datetime]:
+    expiration = jwt_auth.default_token_expiration
+    token = jwt_auth.create_token(
+        identifier=str(identity.user_id),
+        token_expiration=expiration,
+        token_issuer=ISSUER,
+        token_extras={
+            "username": identity.username,
+            "display_name": identity.display_name,
+            "roles": sorted(identity.roles),
+            "org": str(identity.organisation_id) if identity.organisation_id else None,
+            "sectors": sorted(identity.sectors),
+        },
+    )
+    # Token expiry is transport security, checked by PyJWT against the wall clock, not domain time.
+    return token, dt.datetime.now(dt.UTC) + expiration

@@ -1,0 +1,110 @@
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.audit.service import Actor
+from trading.auth import service as auth_service
+from trading.auth.guards import allow
+from trading.auth.identity import Identity, Role
+from trading.auth.schemas import UserOut
+from trading.clock import Clock
+from trading.errors import Forbidden
+from trading.organisations import service
+from trading.organisations.schemas import BidderSignUp, OrganisationIn, OrganisationOut
+
+READERS = allow(
+    Role.staff, Role.admin, Role.auditor, Role.supervisor, Role.agency, Role.principal, Role.bidder
+)
+
+
+class SignUpOut(BaseModel):
+    organisation: OrganisationOut
+    user: UserOut
+
+
+class OrganisationController(Controller):
+    path = "/api/organisations"
+    tags = ["organisations"]
+
+    @post("/sign-up", operation_id="signUpBidder", exclude_from_auth=True)
+    async def sign_up(
+        self,
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        data: JSONBody[BidderSignUp],
+    ) -> SignUpOut:
+        """A company registers itself as a bidder with its first user (online, no login)."""
+        now = clock.now()
+        applicant = Actor(id=None, name=f"sign-up:{data.username}")
+        org_data = data.organisation.model_copy(update={"capacities": ["bidder"]})
+        organisation = await service.register_organisation(session, org_data, actor=applicant, at=now)
+        user = await auth_service.create_user(
+            session,
+            username=data.username,
+            password=data.password,
+            display_name=data.display_name,
+            roles=[Role.bidder],
+            sectors=[],
+            organisation_id=organisation.id,
+            actor=applicant,
+            at=now,
+        )
+        await session.commit()
+        return SignUpOut(
+            organisation=OrganisationOut.model_validate(organisation), user=UserOut.model_validate(user)
+        )
+
+    @post("/", operation_id="registerOrganisation", opt=allow(Role.staff, Role.admin))
+    async def register(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        data: JSONBody[OrganisationIn],
+    ) -> OrganisationOut:
+        organisation = await service.register_organisation(
+            session, data, actor=request.user.actor, at=clock.now()
+        )
+        await session.commit()
+        return OrganisationOut.model_validate(organisation)
+
+    @get(
+        "/",
+        operation_id="listOrganisations",
+        opt=allow(Role.staff, Role.admin, Role.auditor, Role.supervisor),
+    )
+    async def list_organisations(
+        self,
+        session: NamedDependency[AsyncSession],
+        q: FromQuery[str | None] = None,
+        capacity: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        offset: FromQuery[int] = 0,
+    ) -> list[OrganisationOut]:
+        rows = await service.list_organisations(
+            session, q=q, capacity=capacity, limit=min(max(limit, 1), 500), offset=max(offset, 0)
+        )
+        return [OrganisationOut.model_validate(r) for r in rows]
+
+    @get("/{organisation_id:uuid}", operation_id="getOrganisation", opt=READERS)
+    async def get_one(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        organisation_id: FromPath[uuid.UUID],
+    ) -> OrganisationOut:
+        user = request.user
+        if (
+            user.has(Role.bidder, Role.agency, Role.principal)
+            and not user.has(Role.staff, Role.admin)
+            and (user.organisation_id != organisation_id)
+        ):
+            raise Forbidden(
+                "organisation.not_yours", "只能查看本单位信息", "you may only see your own organisation"
+            )
+        return OrganisationOut.model_validate(await service.get_organisation(session, organisation_id))

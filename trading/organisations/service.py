@@ -1,0 +1,66 @@
+"""Organisations: registration by staff or by a bidder itself, lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.audit.service import Actor, record
+from trading.errors import Conflict, not_found
+from trading.organisations.models import Organisation
+from trading.organisations.schemas import OrganisationIn
+from trading.organisations.uscc import validate_uscc
+
+
+async def register_organisation(
+    session: AsyncSession, data: OrganisationIn, *, actor: Actor, at: dt.datetime
+) -> Organisation:
+    uscc = validate_uscc(data.uscc)
+    if await session.scalar(select(Organisation.id).where(Organisation.uscc == uscc)):
+        raise Conflict(
+            "organisation.exists",
+            f"统一社会信用代码{uscc}已注册",
+            f"an organisation with the code {uscc} is already registered",
+        )
+    organisation = Organisation(
+        **data.model_dump(exclude={"uscc", "capacities"}),
+        uscc=uscc,
+        capacities=sorted(set(data.capacities)),
+        registered_at=at,
+    )
+    session.add(organisation)
+    await session.flush()
+    await record(
+        session,
+        actor=actor,
+        action="organisation.registered",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={"uscc": uscc, "name": organisation.name, "capacities": organisation.capacities},
+        at=at,
+    )
+    return organisation
+
+
+async def get_organisation(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation:
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise not_found("organisation", "单位", organisation_id)
+    return organisation
+
+
+async def list_organisations(
+    session: AsyncSession, *, q: str | None, capacity: str | None, limit: int, offset: int
+) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Organisation.name.like(like), Organisation.uscc.like(like)))
+    rows = (await session.scalars(query)).all()
+    if capacity:
+        # capacities is a JSON list; filtering in Python keeps the query portable.
+        rows = [row for row in rows if capacity in row.capacities]
+    return list(rows[offset : offset + limit])
