@@ -1,0 +1,428 @@
+"""Projects and sections: registration, the schedule's legal checks, status transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.audit.service import SYSTEM, Actor, record
+from trading.auth.identity import Identity, Role
+from trading.calendar.service import load_calendar
+from trading.errors import Conflict, DomainError, Forbidden, not_found
+from trading.events import publish
+from trading.organisations.models import Organisation
+from trading.projects.models import Project, ProjectCodeCounter, Section
+from trading.projects.rules import (
+    STATUS_ZH,
+    Status,
+    allowed_actions,
+    effective_status,
+    find_transition,
+    rule_for,
+)
+from trading.projects.schemas import ProjectIn, ProjectOut, Schedule, SectionIn, SectionOut
+from trading.rules import checks
+from trading.sectors import PROCEDURES, Sector
+
+CODE_PREFIX = {Sector.construction: "GC", Sector.procurement: "ZC", Sector.land: "TD", Sector.property: "CQ"}
+SCHEDULE_FIELDS = tuple(Schedule.model_fields)
+
+# Events other packages react to (funds: refunds fall due; bidding: openings close).
+SECTION_EVENTS = {
+    Status.failed: "section.failed",
+    Status.cancelled: "section.cancelled",
+    Status.awarded: "section.awarded",
+    Status.contracted: "section.contracted",
+}
+
+
+async def next_project_code(session: AsyncSession, sector: Sector, year: int) -> str:
+    """GC-2026-0001: per sector and year, numbers never reused, safe with concurrent writers."""
+    bump = (
+        update(ProjectCodeCounter)
+        .where(ProjectCodeCounter.sector == sector, ProjectCodeCounter.year == year)
+        .values(last_number=ProjectCodeCounter.last_number + 1)
+        .returning(ProjectCodeCounter.last_number)
+    )
+    number = await session.scalar(bump)
+    if number is None:
+        try:
+            async with session.begin_nested():
+                session.add(ProjectCodeCounter(sector=sector, year=year, last_number=1))
+            number = 1
+        except IntegrityError:
+            number = await session.scalar(bump)
+    return f"{CODE_PREFIX[sector]}-{year}-{number:04d}"
+
+
+async def _organisation_in_capacity(
+    session: AsyncSession, organisation_id: uuid.UUID, capacity: str, zh: str
+) -> Organisation:
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise not_found("organisation", "单位", organisation_id)
+    if capacity not in organisation.capacities:
+        raise DomainError(
+            f"project.{capacity}_capacity",
+            f"{organisation.name}未登记为{zh}",
+            f"{organisation.name} is not registered as a {capacity}",
+            status=422,
+        )
+    return organisation
+
+
+def _check_section_fields(sector: Sector, data: SectionIn) -> None:
+    if data.procedure not in PROCEDURES[sector]:
+        raise DomainError(
+            "section.procedure_not_in_sector",
+            f"{data.procedure}不是该行业的交易方式",
+            f"{data.procedure} is not a procedure of the {sector} sector",
+            status=422,
+        )
+    required: dict[str, tuple[str, object]] = {}
+    if sector in (Sector.construction, Sector.procurement):
+        required["budget"] = ("预算或估算价", data.budget)
+    if sector == Sector.construction:
+        required["contract_kind"] = ("合同类型（工程/货物/服务）", data.contract_kind)
+    if sector in (Sector.land, Sector.property):
+        required["starting_price"] = ("起始价/挂牌价", data.starting_price)
+    if sector == Sector.property:
+        required["appraised_value"] = ("评估值", data.appraised_value)
+    missing = [name for name, (_, value) in required.items() if value is None]
+    if missing:
+        zh = "、".join(required[name][0] for name in missing)
+        raise DomainError(
+            "section.fields_missing",
+            f"{data.name}缺少：{zh}",
+            f"{data.name} needs: {', '.join(missing)}",
+            status=422,
+            details={"missing": missing},
+        )
+
+
+async def check_section_rules(
+    session: AsyncSession,
+    sector: Sector,
+    section: Section,
+    *,
+    zone: ZoneInfo,
+    announced_at: dt.datetime | None,
+) -> None:
+    """The deadline, period and deposit rules of the section's sector and procedure."""
+    checks.check_deposit(sector, section.deposit_fen, section.budget_fen or 0)
+    if sector == Sector.property and section.starting_price_fen and section.appraised_value_fen:
+        checks.check_listing_price(
+            section.starting_price_fen, section.appraised_value_fen, consent=section.below_appraisal_consent
+        )
+    dates = [getattr(section, name) for name in SCHEDULE_FIELDS] + [announced_at]
+    years = {d.astimezone(zone).year for d in dates if d is not None}
+    calendar = await load_calendar(session, years) if years else None
+    checks.check_section_schedule(
+        sector,
+        section.procedure,
+        zone=zone,
+        calendar=calendar,
+        announcement_published_at=announced_at,
+        documents_issued_at=section.documents_issued_at,
+        documents_sale_start=section.documents_sale_start,
+        documents_sale_end=section.documents_sale_end,
+        bid_deadline=section.bid_deadline,
+        listing_start=section.listing_start,
+        listing_end=section.listing_end,
+    )
+
+
+async def register_project(
+    session: AsyncSession, data: ProjectIn, *, actor: Identity, at: dt.datetime, zone: ZoneInfo
+) -> Project:
+    """A project enters the center (进场登记) as a draft with its sections."""
+    principal = await _organisation_in_capacity(
+        session, data.principal_id, "principal", "招标人/采购人/出让人/转让方"
+    )
+    if data.agency_id:
+        await _organisation_in_capacity(session, data.agency_id, "agency", "代理机构")
+    acts_for_itself = actor.has(Role.principal, Role.agency) and not actor.has(Role.staff, Role.admin)
+    if acts_for_itself and actor.organisation_id not in (data.principal_id, data.agency_id):
+        raise Forbidden(
+            "project.not_yours",
+            "只能为本单位登记项目",
+            "you may only register projects of your own organisation",
+        )
+    project = Project(
+        code=await next_project_code(session, data.sector, at.astimezone(zone).year),
+        name=data.name,
+        sector=data.sector,
+        region=data.region,
+        description=data.description,
+        principal_id=principal.id,
+        agency_id=data.agency_id,
+        registered_at=at,
+        registered_by=actor.user_id,
+    )
+    session.add(project)
+    await session.flush()
+    for number, section_in in enumerate(data.sections, start=1):
+        _check_section_fields(data.sector, section_in)
+        section = Section(
+            project_id=project.id,
+            number=number,
+            code=f"{project.code}-{number:02d}",
+            name=section_in.name,
+            procedure=section_in.procedure,
+            status=Status.draft,
+            contract_kind=section_in.contract_kind,
+            budget_fen=section_in.budget,
+            starting_price_fen=section_in.starting_price,
+            reserve_price_fen=section_in.reserve_price,
+            appraised_value_fen=section_in.appraised_value,
+            below_appraisal_consent=section_in.below_appraisal_consent,
+            deposit_fen=section_in.deposit,
+            bid_validity_days=section_in.bid_validity_days,
+            **section_in.model_dump(include=set(SCHEDULE_FIELDS)),
+        )
+        await check_section_rules(session, data.sector, section, zone=zone, announced_at=None)
+        session.add(section)
+    await session.flush()
+    await record(
+        session,
+        actor=actor.actor,
+        action="project.registered",
+        subject_type="project",
+        subject_id=project.id,
+        data={
+            "code": project.code,
+            "sector": project.sector,
+            "name": project.name,
+            "sections": [s.model_dump(mode="json") for s in data.sections],
+        },
+        at=at,
+    )
+    await session.refresh(project, ["sections"])
+    return project
+
+
+def may_see(viewer: Identity, project: Project) -> bool:
+    if viewer.has(Role.staff, Role.admin, Role.auditor):
+        return True
+    if Role.supervisor in viewer.roles and project.sector in viewer.sectors:
+        return True
+    return viewer.organisation_id is not None and viewer.organisation_id in (
+        project.principal_id,
+        project.agency_id,
+    )
+
+
+async def get_project(session: AsyncSession, project_id: uuid.UUID, viewer: Identity) -> Project:
+    project = await session.get(Project, project_id)
+    if project is None or not may_see(viewer, project):
+        raise not_found("project", "项目", project_id)
+    return project
+
+
+async def list_projects(
+    session: AsyncSession, viewer: Identity, *, sector: str | None, q: str | None, limit: int, offset: int
+) -> list[Project]:
+    query = select(Project).order_by(Project.registered_at.desc(), Project.id.desc())
+    if sector:
+        query = query.where(Project.sector == sector)
+    if q:
+        query = query.where(
+            or_(Project.name.contains(q, autoescape=True), Project.code.contains(q, autoescape=True))
+        )
+    if not viewer.has(Role.staff, Role.admin, Role.auditor):
+        visible = []
+        if Role.supervisor in viewer.roles:
+            visible.append(Project.sector.in_(sorted(viewer.sectors)))
+        if viewer.organisation_id:
+            visible += [
+                Project.principal_id == viewer.organisation_id,
+                Project.agency_id == viewer.organisation_id,
+            ]
+        if not visible:
+            return []
+        query = query.where(or_(*visible))
+    return list((await session.scalars(query.limit(limit).offset(offset))).all())
+
+
+async def get_section(session: AsyncSession, section_id: uuid.UUID) -> Section:
+    section = await session.get(Section, section_id)
+    if section is None:
+        raise not_found("section", "标段", section_id)
+    return section
+
+
+async def catch_up(session: AsyncSession, section: Section, now: dt.datetime) -> Status:
+    """Store what the clock has already decided (registration opened, bidding closed), with an
+    audit event per step, before anything else is done to the section."""
+    current = Status(section.status)
+    derived = effective_status(
+        current, now=now, registration_start=section.registration_start, bid_deadline=section.bid_deadline
+    )
+    steps = {
+        Status.announced: [Status.registration_open, Status.bidding_closed],
+        Status.registration_open: [Status.bidding_closed],
+    }.get(current, [])
+    for step in steps[: steps.index(derived) + 1] if derived in steps else []:
+        await record(
+            session,
+            actor=SYSTEM,
+            action=f"section.{step}",
+            subject_type="section",
+            subject_id=section.id,
+            data={"from": section.status, "to": step, "by": "clock"},
+            at=now,
+        )
+        section.status = step
+    return derived
+
+
+async def transition(
+    session: AsyncSession,
+    section: Section,
+    action: str,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str | None = None,
+    data: dict[str, object] | None = None,
+) -> Section:
+    """Move a section by a named action, or refuse with the rule the move would break."""
+    project = await session.get(Project, section.project_id)
+    assert project is not None
+    current = await catch_up(session, section, at)
+    move = find_transition(project.sector, current, action)
+    if move is None:
+        raise Conflict(
+            "section.transition_refused",
+            f"标段当前状态为“{STATUS_ZH[current]}”，不能执行“{action}”",
+            f"a section that is {current} cannot be moved by '{action}'",
+            rule=rule_for(project.sector, action),
+            details={
+                "status": current,
+                "action": action,
+                "allowed": allowed_actions(project.sector, current),
+            },
+        )
+    if action in ("fail", "cancel") and not (reason and reason.strip()):
+        raise DomainError(
+            "section.reason_required",
+            "流标或终止须说明原因",
+            "failing or cancelling a section needs a reason",
+            status=422,
+        )
+    previous = section.status
+    section.status = move.target
+    section.status_reason = reason
+    if move.target == Status.announced:
+        section.announced_at = at
+    await record(
+        session,
+        actor=actor,
+        action=f"section.{move.target}",
+        subject_type="section",
+        subject_id=section.id,
+        data={"from": previous, "to": move.target, "action": action, "reason": reason, **(data or {})},
+        at=at,
+    )
+    if move.target in SECTION_EVENTS:
+        publish(
+            session,
+            SECTION_EVENTS[move.target],
+            {
+                "section_id": str(section.id),
+                "project_id": str(project.id),
+                "sector": project.sector,
+                "reason": reason,
+                **{k: str(v) for k, v in (data or {}).items()},
+            },
+            at=at,
+        )
+    await session.flush()
+    return section
+
+
+def section_out(section: Section, sector: str, now: dt.datetime) -> SectionOut:
+    status = effective_status(
+        Status(section.status),
+        now=now,
+        registration_start=section.registration_start,
+        bid_deadline=section.bid_deadline,
+    )
+    return SectionOut(
+        id=section.id,
+        project_id=section.project_id,
+        number=section.number,
+        code=section.code,
+        name=section.name,
+        procedure=section.procedure,
+        status=status,
+        status_zh=STATUS_ZH[status],
+        status_reason=section.status_reason,
+        allowed_actions=allowed_actions(sector, status),
+        contract_kind=section.contract_kind,
+        budget=section.budget_fen,
+        starting_price=section.starting_price_fen,
+        reserve_price=section.reserve_price_fen,
+        appraised_value=section.appraised_value_fen,
+        below_appraisal_consent=section.below_appraisal_consent,
+        deposit=section.deposit_fen,
+        bid_validity_days=section.bid_validity_days,
+        announced_at=section.announced_at,
+        **{name: getattr(section, name) for name in SCHEDULE_FIELDS},
+    )
+
+
+def project_out(project: Project, now: dt.datetime) -> ProjectOut:
+    return ProjectOut(
+        id=project.id,
+        code=project.code,
+        name=project.name,
+        sector=project.sector,
+        region=project.region,
+        description=project.description,
+        principal_id=project.principal_id,
+        agency_id=project.agency_id,
+        registered_at=project.registered_at,
+        sections=[section_out(s, project.sector, now) for s in project.sections],
+    )
+
+
+async def update_schedule(
+    session: AsyncSession,
+    section: Section,
+    schedule: Schedule,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    zone: ZoneInfo,
+) -> Section:
+    """Set a draft section's dates. Once announced, dates change only by an amendment notice."""
+    if section.status != Status.draft:
+        raise Conflict(
+            "section.schedule_locked",
+            "标段已公告，时间安排只能通过变更公告调整",
+            "the section is announced: its dates change only through an amendment announcement",
+            rule="C-04",
+        )
+    project = await session.get(Project, section.project_id)
+    assert project is not None
+    before = {name: getattr(section, name) for name in SCHEDULE_FIELDS}
+    for name, value in schedule.model_dump().items():
+        setattr(section, name, value)
+    await check_section_rules(session, Sector(project.sector), section, zone=zone, announced_at=None)
+    await record(
+        session,
+        actor=actor,
+        action="section.schedule_set",
+        subject_type="section",
+        subject_id=section.id,
+        data={"before": before, "after": schedule.model_dump(mode="json")},
+        at=at,
+    )
+    await session.flush()
+    return section
