@@ -1,0 +1,143 @@
+"""The composition root: builds the Litestar app from settings and wires every package.
+
+`create_app()` with no arguments runs the embedded default (a SQLite file in ./var, in-process
+stores); `TRADING_DATABASE_URL` / `TRADING_REDIS_URL` switch to PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.auth.guards import role_guard
+from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
+from trading.auth.tokens import build_jwt_auth
+from trading.clock import Clock, SystemClock
+from trading.db import migrate
+from trading.db.session import Database
+from trading.problems import EXCEPTION_HANDLERS
+from trading.settings import Settings, load_settings
+
+logger = logging.getLogger("trading")
+
+
+def import_all_models() -> None:
+    """Import every package's tables so the metadata (migrations, create_all) sees them all."""
+    import trading.announcements.models
+    import trading.audit.models
+    import trading.auth.models
+    import trading.calendar.models
+    import trading.organisations.models
+    import trading.projects.models  # noqa: F401
+
+
+def route_handlers() -> list[Any]:
+    from trading.announcements.controllers import AnnouncementController, PublicAnnouncementController
+    from trading.audit.controllers import AuditController
+    from trading.auth.controllers import AuthController, UserController
+    from trading.calendar.controllers import CalendarController
+    from trading.health.controllers import health, ready
+    from trading.organisations.controllers import OrganisationController
+    from trading.projects.controllers import ProjectController, SectionController
+    from trading.rules.controllers import RulesController
+
+    return [
+        health,
+        ready,
+        AuthController,
+        UserController,
+        OrganisationController,
+        ProjectController,
+        SectionController,
+        PublicAnnouncementController,
+        AnnouncementController,
+        CalendarController,
+        RulesController,
+        AuditController,
+    ]
+
+
+async def _provide_session(state: State) -> AsyncIterator[AsyncSession]:
+    """One session per request. It never commits by itself: write use cases commit explicitly."""
+    async with state.db.sessionmaker() as session:
+        yield session
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or load_settings()
+    clock = clock or SystemClock()
+    import_all_models()
+    jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url())
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        app.state.db = db
+        app.state.redis = redis
+        app.state.failure_counter = RedisFailureCounter(redis) if redis else MemoryFailureCounter()
+        try:
+            if settings.should_migrate_on_start():
+                await migrate.upgrade(db.engine)
+                await seed_reference_data(db, clock)
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await db.dispose()
+
+    return Litestar(
+        route_handlers=route_handlers(),
+        lifespan=[lifespan],
+        dependencies={
+            "session": Provide(_provide_session),
+            "clock": Provide(lambda: clock, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        guards=[role_guard],
+        on_app_init=[jwt_auth.on_app_init],
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth}),
+        openapi_config=OpenAPIConfig(
+            title="公共资源交易平台 Public Resource Trading Platform",
+            version="0.1.0",
+            description="Construction tendering, government procurement, land use-right and "
+            "property-rights transfer. Errors are RFC 9457 problem+json with a stable `code`.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
+        ),
+        cors_config=CORSConfig(allow_origins=[]),
+        plugins=_plugins(),
+        debug=settings.debug,
+    )
+
+
+def _plugins() -> list[Any]:
+    from trading.cli import TradingCLIPlugin
+
+    return [TradingCLIPlugin()]
+
+
+async def seed_reference_data(db: Database, clock: Clock) -> None:
+    """Reference data every installation needs: the holiday calendars the package knows."""
+    from trading.audit.service import SYSTEM
+    from trading.calendar.service import seed_from_chinesecalendar
+
+    async with db.session() as session:
+        years = await seed_from_chinesecalendar(session, actor=SYSTEM, at=clock.now())
+        await session.commit()
+    if years:
+        logger.info("loaded the official holiday calendar for %s", ", ".join(map(str, years)))

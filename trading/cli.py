@@ -1,0 +1,204 @@
+"""The `trading` command: Litestar's CLI (run, routes, schema, ...) plus the platform's own
+groups (db, demo, audit, calendar, user), registered as a CLI plugin.
+
+`trading run` serves the app; `trading db upgrade` applies migrations (needed once per deployment
+on PostgreSQL, done on start for the embedded default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import click
+from litestar import Litestar
+from litestar.plugins import CLIPluginProtocol
+
+T = TypeVar("T")
+
+
+def _run(app: Litestar, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(db)` against the app's database, outside any request."""
+    from trading.db.session import Database
+
+    async def _main() -> T:
+        db = Database(app.state.settings.resolved_database_url())
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return anyio.run(_main)
+
+
+class TradingCLIPlugin(CLIPluginProtocol):
+    def on_cli_init(self, cli: click.Group) -> None:
+        cli.add_command(db_group)
+        cli.add_command(demo_command)
+        cli.add_command(audit_group)
+        cli.add_command(calendar_group)
+        cli.add_command(user_group)
+
+
+@click.group(name="db", help="Database schema: apply migrations, show the current revision.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command(name="upgrade", help="Apply every migration up to the newest (safe to run on each deploy).")
+def db_upgrade(app: Litestar) -> None:
+    from trading.app import seed_reference_data
+    from trading.db import migrate
+
+    async def work(db: Any) -> None:
+        app.state.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await migrate.upgrade(db.engine)
+        await seed_reference_data(db, app.state.clock)
+
+    _run(app, work)
+    click.echo(f"database at revision {migrate.head_revision()}")
+
+
+@db_group.command(name="current", help="Show the database's schema revision and the newest one.")
+def db_current(app: Litestar) -> None:
+    from trading.db import migrate
+
+    current = _run(app, lambda db: migrate.current_revision(db.engine))
+    click.echo(f"current: {current}\nhead:    {migrate.head_revision()}")
+
+
+@click.command(name="demo", help="Fill an empty database with a small demo center and print the logins.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when data is already there.")
+def demo_command(app: Litestar, if_empty: bool) -> None:
+    from trading.app import seed_reference_data
+    from trading.db import migrate
+    from trading.demo import DemoAlreadyLoaded, load_demo
+
+    async def work(db: Any) -> list[tuple[str, str, str]] | None:
+        app.state.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await migrate.upgrade(db.engine)
+        await seed_reference_data(db, app.state.clock)
+        try:
+            return await load_demo(db, app.state.clock)
+        except DemoAlreadyLoaded:
+            if if_empty:
+                return None
+            raise
+
+    logins = _run(app, work)
+    if logins is None:
+        click.echo("demo data already loaded; logins are listed in README.md")
+        return
+    click.echo("Demo center loaded. Logins (username / password / role):")
+    for username, password, role in logins:
+        click.echo(f"  {username:<22} {password:<18} {role}")
+
+
+@click.group(name="audit", help="The audit chain.")
+def audit_group() -> None:
+    pass
+
+
+@audit_group.command(name="verify", help="Walk the audit chain and name the first broken link.")
+def audit_verify(app: Litestar) -> None:
+    from trading.audit.service import verify_chain
+
+    async def work(db: Any) -> Any:
+        async with db.session() as session:
+            return await verify_chain(session)
+
+    report = _run(app, work)
+    if report.intact:
+        click.echo(f"audit chain intact: {report.events} events")
+        return
+    click.echo(f"audit chain BROKEN at event {report.first_broken_seq}: {report.reason}", err=True)
+    sys.exit(1)
+
+
+@click.group(name="calendar", help="The official working-day calendar.")
+def calendar_group() -> None:
+    pass
+
+
+@calendar_group.command(
+    name="load", help="Load a year's holiday notice from a JSON file (see docs/calendar.md)."
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_load(app: Litestar, path: Path) -> None:
+    from trading.audit.service import Actor
+    from trading.calendar.schemas import CalendarYearFile
+    from trading.calendar.service import load_year
+
+    notice = CalendarYearFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+    async def work(db: Any) -> None:
+        async with db.session() as session:
+            await load_year(
+                session,
+                actor=Actor(id=None, name=f"cli:{os.environ.get('USER', 'admin')}"),
+                at=app.state.clock.now(),
+                year=notice.year,
+                notice=notice.notice,
+                holidays=[(d.date, d.name) for d in notice.holidays],
+                workdays=[(d.date, d.name) for d in notice.workdays],
+            )
+            await session.commit()
+
+    _run(app, work)
+    click.echo(
+        f"calendar {notice.year} loaded: {len(notice.holidays)} holidays, {len(notice.workdays)} make-up days"
+    )
+
+
+@click.group(name="user", help="User accounts.")
+def user_group() -> None:
+    pass
+
+
+@user_group.command(name="create", help="Create a user (for the first administrator of an installation).")
+@click.option("--username", required=True)
+@click.option("--display-name", required=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--sector", "sectors", multiple=True)
+@click.password_option()
+def user_create(
+    app: Litestar,
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    sectors: tuple[str, ...],
+    password: str,
+) -> None:
+    from trading.audit.service import Actor
+    from trading.auth.service import create_user
+
+    async def work(db: Any) -> None:
+        async with db.session() as session:
+            await create_user(
+                session,
+                username=username,
+                password=password,
+                display_name=display_name,
+                roles=list(roles),
+                sectors=list(sectors),
+                organisation_id=None,
+                actor=Actor(id=None, name=f"cli:{os.environ.get('USER', 'admin')}"),
+                at=app.state.clock.now(),
+            )
+            await session.commit()
+
+    _run(app, work)
+    click.echo(f"user {username} created")
+
+
+def main() -> None:
+    """Entry point of the `trading` console script."""
+    os.environ.setdefault("LITESTAR_APP", "trading.app:create_app")
+    from litestar.cli.main import litestar_group
+
+    litestar_group()
