@@ -1,0 +1,177 @@
+"""Test fixtures: the real databases, the real Redis, a clock the tests move.
+
+Every test that takes `app` or `client` runs twice: on the embedded default (a SQLite file,
+in-process stores) and on PostgreSQL + Redis (127.0.0.1:5432 database `test`, 127.0.0.1:6379).
+The second is skipped when those services do not answer, except under CI=true, where it fails.
+
+The schema comes from the real migrations: applied once per run (into a SQLite template file
+that each test copies, and into PostgreSQL, which is emptied between tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from trading.app import create_app, seed_reference_data
+from trading.clock import ManualClock
+from trading.db import migrate
+from trading.db.session import Database
+from trading.settings import Settings
+
+PG_URL = os.environ.get("TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TRADING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# A Monday morning in Shanghai, in an ordinary working week of 2026.
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def distributed_available() -> bool:
+    return _answers("127.0.0.1", 5432) and _answers("127.0.0.1", 6379)
+
+
+def _require_distributed() -> None:
+    if distributed_available():
+        return
+    if IN_CI:
+        pytest.fail("CI=true but PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) does not answer")
+    pytest.skip("PostgreSQL or Redis does not answer on 127.0.0.1")
+
+
+async def _prepare(db: Database, clock: ManualClock) -> None:
+    await migrate.upgrade(db.engine)
+    await seed_reference_data(db, clock)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "trading.db"
+
+    async def build() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await _prepare(db, ManualClock(START))
+        await db.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str:
+    _require_distributed()
+
+    async def build() -> None:
+        db = Database(PG_URL)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await _prepare(db, ManualClock(START))
+        await db.dispose()
+
+    asyncio.run(build())
+    return PG_URL
+
+
+async def empty_postgres(url: str, clock: ManualClock) -> None:
+    """Empty every table but the migration record, then put the reference data back."""
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        names = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables"
+                        " WHERE schemaname='public' AND tablename <> 'alembic_version'"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if names:
+            await conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+    await seed_reference_data(db, clock)
+    await db.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+def backend(request: pytest.FixtureRequest) -> str:
+    # Session fixtures that build schemas run asyncio.run(): resolve them here, outside any loop.
+    request.getfixturevalue("postgres_ready" if request.param == "distributed" else "sqlite_template")
+    return request.param
+
+
+@pytest.fixture
+async def settings(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, clock: ManualClock
+) -> AsyncIterator[Settings]:
+    if backend == "embedded":
+        template = request.getfixturevalue("sqlite_template")
+        shutil.copy(template, tmp_path / "trading.db")
+        yield Settings(data_dir=tmp_path, migrate_on_start=False, secret_key=TEST_SECRET)
+        return
+    await empty_postgres(PG_URL, clock)
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
+    yield Settings(
+        data_dir=tmp_path,
+        database_url=PG_URL,
+        redis_url=REDIS_URL,
+        migrate_on_start=False,
+        secret_key=TEST_SECRET,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, clock: ManualClock) -> Litestar:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """The test's own handle on the app's database. The test client runs the app on another
+    event loop, so the test must not borrow the app's connections."""
+    database = Database(settings.resolved_database_url())
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def people(app: Litestar, db: Database, clock: ManualClock):  # type: ignore[no-untyped-def]
+    """The demo's organisations and users, with tokens: `people.headers("clerk")`."""
+    from tests.personas import cast_people
+
+    return await cast_people(app, db, clock)

@@ -1,0 +1,54 @@
+"""Request bodies a test can take and change one field of."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.conftest import START
+
+
+def iso(instant: dt.datetime) -> str:
+    return instant.isoformat()
+
+
+def construction_project(
+    people: Any, *, days_to_deadline: int = 25, deposit: str = "20000.00", **section: Any
+) -> dict:
+    """An open tender for works, its documents issued today (START), deadline `days_to_deadline` later."""
+    body = {
+        "name": "江宁区城南中学教学楼新建工程",
+        "sector": "construction",
+        "region": "江宁区",
+        "description": "新建教学楼一栋",
+        "principal_id": str(people.org("city_invest").id),
+        "agency_id": str(people.org("agency").id),
+        "sections": [
+            {
+                "name": "施工总承包",
+                "procedure": "open_tender",
+                "contract_kind": "works",
+                "budget": "48600000.00",
+                "deposit": deposit,
+                "bid_validity_days": 90,
+                "documents_issued_at": iso(START),
+                "documents_sale_start": iso(START),
+                "documents_sale_end": iso(START + dt.timedelta(days=6)),
+                "registration_start": iso(START),
+                "bid_deadline": iso(START + dt.timedelta(days=days_to_deadline)),
+            }
+        ],
+    }
+    body["sections"][0].update(section)
+    return body
+
+
+def call_announcement(project_id: str, **changes: Any) -> dict:
+    body = {
+        "project_id": project_id,
+        "kind": "call",
+        "title": "江宁区城南中学教学楼新建工程施工招标公告",
+        "body": "本招标项目已批准建设，招标人为江宁城市建设投资集团有限公司，现对施工总承包进行公开招标。",
+    }
+    body.update(changes)
+    return body
