@@ -33,6 +33,7 @@ PG_URL = os.environ.get("TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postg
 REDIS_URL = os.environ.get("TRADING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+BANK_SECRET = "test-bank-feed-secret-shared-with-the-bank-0123"
 # A Monday morning in Shanghai, in an ordinary working week of 2026.
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -132,7 +133,9 @@ async def settings(
     if backend == "embedded":
         template = request.getfixturevalue("sqlite_template")
         shutil.copy(template, tmp_path / "trading.db")
-        yield Settings(data_dir=tmp_path, migrate_on_start=False, secret_key=TEST_SECRET)
+        yield Settings(
+            data_dir=tmp_path, migrate_on_start=False, secret_key=TEST_SECRET, event_dispatch_seconds=0
+        )
         return
     await empty_postgres(PG_URL, clock)
     from redis.asyncio import Redis
@@ -146,6 +149,8 @@ async def settings(
         redis_url=REDIS_URL,
         migrate_on_start=False,
         secret_key=TEST_SECRET,
+        bank_feed_secret=BANK_SECRET,
+        event_dispatch_seconds=0,
     )
 
 

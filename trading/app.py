@@ -6,12 +6,18 @@ stores); `TRADING_DATABASE_URL` / `TRADING_REDIS_URL` switch to PostgreSQL and R
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -26,10 +32,25 @@ from trading.auth.tokens import build_jwt_auth
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
+from trading.events import EventBus
 from trading.problems import EXCEPTION_HANDLERS
 from trading.settings import Settings, load_settings
 
 logger = logging.getLogger("trading")
+
+
+# The packages built on the core, in import order (experts → bidding → funds → trading). Each
+# exposes `import_models()`, `route_handlers()` and `subscribe(bus)` in its __init__.
+FEATURE_PACKAGES = ("funds", "bidding", "experts")
+
+
+def _feature_packages() -> list[Any]:
+    packages = []
+    for name in FEATURE_PACKAGES:
+        module = importlib.import_module(name)
+        if hasattr(module, "route_handlers"):
+            packages.append(module)
+    return packages
 
 
 def import_all_models() -> None:
@@ -38,8 +59,12 @@ def import_all_models() -> None:
     import trading.audit.models
     import trading.auth.models
     import trading.calendar.models
+    import trading.events
     import trading.organisations.models
     import trading.projects.models  # noqa: F401
+
+    for package in _feature_packages():
+        package.import_models()
 
 
 def route_handlers() -> list[Any]:
@@ -52,7 +77,9 @@ def route_handlers() -> list[Any]:
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
 
+    features = [handler for package in _feature_packages() for handler in package.route_handlers()]
     return [
+        *features,
         health,
         ready,
         AuthController,
@@ -79,6 +106,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     import_all_models()
     jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
+    bus = EventBus()
+    for package in _feature_packages():
+        package.subscribe(bus)
+    channels = ChannelsPlugin(
+        backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+        if settings.redis_url
+        else MemoryChannelsBackend(),
+        arbitrary_channels_allowed=True,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -88,12 +124,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.db = db
         app.state.redis = redis
         app.state.failure_counter = RedisFailureCounter(redis) if redis else MemoryFailureCounter()
+        dispatcher: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
                 await seed_reference_data(db, clock)
+            if settings.event_dispatch_seconds > 0:
+                dispatcher = asyncio.create_task(
+                    _dispatch_forever(bus, db, clock, settings.event_dispatch_seconds)
+                )
             yield
         finally:
+            if dispatcher is not None:
+                dispatcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatcher
             if redis is not None:
                 await redis.aclose()
             await db.dispose()
@@ -109,7 +154,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth}),
+        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",
@@ -120,15 +165,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
         ),
         cors_config=CORSConfig(allow_origins=[]),
-        plugins=_plugins(),
+        plugins=_plugins(channels),
         debug=settings.debug,
     )
 
 
-def _plugins() -> list[Any]:
+def _plugins(channels: ChannelsPlugin) -> list[Any]:
     from trading.cli import TradingCLIPlugin
 
-    return [TradingCLIPlugin()]
+    return [TradingCLIPlugin(), channels]
+
+
+async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_seconds: float) -> None:
+    """Hand outbox events to their handlers; several instances may run this side by side."""
+    while True:
+        try:
+            await bus.dispatch_pending(db.sessionmaker, clock.now)
+        except Exception:
+            logger.exception("event dispatch failed; retrying")
+        await asyncio.sleep(every_seconds)
 
 
 async def seed_reference_data(db: Database, clock: Clock) -> None:

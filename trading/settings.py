@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         description="Signs login tokens. Unset on the embedded default: generated once and kept in "
         "data_dir/secret.key. Required with PostgreSQL, and the same on every instance.",
     )
+    bank_feed_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret with the escrow bank: signs its credit notifications (HMAC-SHA256). "
+        "Unset on the embedded default: generated once and kept in data_dir/bank-feed.key.",
+    )
     time_zone: str = Field(default="Asia/Shanghai", description="The center's wall-clock time zone.")
     token_hours: int = Field(default=8, ge=1, le=24 * 7, description="Lifetime of a login token in hours.")
     login_max_failures: int = Field(
@@ -45,6 +50,12 @@ class Settings(BaseSettings):
         default=None,
         description="Apply migrations when the app starts. Default: yes on SQLite, no on PostgreSQL "
         "(run `trading db upgrade` once per deployment instead).",
+    )
+    event_dispatch_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How often each instance hands outbox events to their handlers; 0 turns the loop off "
+        "(tests dispatch by hand).",
     )
     debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
 
@@ -82,8 +93,14 @@ class Settings(BaseSettings):
                 "TRADING_SECRET_KEY must be set when TRADING_DATABASE_URL is PostgreSQL: every instance "
                 "must sign and accept the same tokens"
             )
-        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("TRADING_SECRET_KEY must be at least 32 characters")
+        if self.is_postgresql and self.bank_feed_secret is None:
+            raise ValueError(
+                "TRADING_BANK_FEED_SECRET must be set when TRADING_DATABASE_URL is PostgreSQL: every "
+                "instance must accept the bank's signed notifications"
+            )
+        for name, value in (("SECRET_KEY", self.secret_key), ("BANK_FEED_SECRET", self.bank_feed_secret)):
+            if value is not None and len(value.get_secret_value()) < 32:
+                raise ValueError(f"TRADING_{name} must be at least 32 characters")
         return self
 
     @property
@@ -106,9 +123,15 @@ class Settings(BaseSettings):
 
     def resolved_secret_key(self) -> str:
         """The token signing key; on the embedded default, created once and kept in data_dir."""
-        if self.secret_key is not None:
-            return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret.key"
+        return self._secret(self.secret_key, "secret.key")
+
+    def resolved_bank_feed_secret(self) -> str:
+        return self._secret(self.bank_feed_secret, "bank-feed.key")
+
+    def _secret(self, configured: SecretStr | None, file_name: str) -> str:
+        if configured is not None:
+            return configured.get_secret_value()
+        path = self.data_dir / file_name
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))

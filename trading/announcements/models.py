@@ -29,6 +29,8 @@ class Announcement(IdMixin, Base):
     new_bid_deadline: Mapped[dt.datetime | None]
     # Candidates' publicity: until when objections may be raised (C-14).
     publicity_end: Mapped[dt.datetime | None]
+    # Award notices: the winning organisation.
+    winner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[dt.datetime]
     created_by: Mapped[uuid.UUID | None]
     reviewed_by: Mapped[uuid.UUID | None]

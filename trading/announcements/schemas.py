@@ -22,6 +22,7 @@ class AnnouncementIn(BaseModel):
     affects_bids: bool = False
     new_bid_deadline: AwareDatetime | None = None
     publicity_end: AwareDatetime | None = None
+    winner_id: uuid.UUID | None = Field(default=None, description="award notices: the winning organisation")
 
 
 class AnnouncementEdit(BaseModel):
@@ -30,6 +31,7 @@ class AnnouncementEdit(BaseModel):
     affects_bids: bool = False
     new_bid_deadline: AwareDatetime | None = None
     publicity_end: AwareDatetime | None = None
+    winner_id: uuid.UUID | None = None
 
 
 class ReviewIn(BaseModel):
@@ -51,6 +53,7 @@ class AnnouncementOut(BaseModel):
     affects_bids: bool
     new_bid_deadline: dt.datetime | None
     publicity_end: dt.datetime | None
+    winner_id: uuid.UUID | None
     created_at: dt.datetime
     review_note: str | None
     published_at: dt.datetime | None
@@ -71,6 +74,7 @@ class PublicAnnouncement(BaseModel):
     body: str
     new_bid_deadline: dt.datetime | None
     publicity_end: dt.datetime | None
+    winner_id: uuid.UUID | None
     published_at: dt.datetime
 
 

@@ -66,6 +66,13 @@ def _check_kind_fields(kind: Kind, data: AnnouncementIn | AnnouncementEdit) -> N
             rule="C-14",
             status=422,
         )
+    if kind == Kind.award and data.winner_id is None:
+        raise DomainError(
+            "announcement.winner_required",
+            "中标（成交）结果公告须注明中标单位",
+            "an award announcement must name the winning organisation",
+            status=422,
+        )
     if kind != Kind.amendment and data.new_bid_deadline is not None:
         raise DomainError(
             "announcement.deadline_only_in_amendment",
@@ -102,6 +109,7 @@ async def create_draft(
         affects_bids=data.affects_bids,
         new_bid_deadline=data.new_bid_deadline,
         publicity_end=data.publicity_end,
+        winner_id=data.winner_id,
         created_at=at,
         created_by=author.user_id,
     )
@@ -233,6 +241,7 @@ async def _apply_on_publish(
                 at=at,
                 reason=announcement.title if kind == Kind.failure else None,
                 data={"announcement": str(announcement.id)},
+                winner_id=announcement.winner_id,
             )
 
 

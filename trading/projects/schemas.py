@@ -76,6 +76,7 @@ class SectionOut(BaseModel):
     listing_start: dt.datetime | None
     listing_end: dt.datetime | None
     announced_at: dt.datetime | None
+    winner_id: uuid.UUID | None
 
 
 class ProjectOut(BaseModel):
@@ -94,3 +95,4 @@ class ProjectOut(BaseModel):
 class TransitionIn(BaseModel):
     action: Literal["open_bids", "evaluate", "publish_candidates", "award", "contract", "fail", "cancel"]
     reason: str | None = Field(default=None, max_length=500)
+    winner_id: uuid.UUID | None = Field(default=None, description="the winning organisation, for 'award'")

@@ -290,8 +290,10 @@ async def transition(
     at: dt.datetime,
     reason: str | None = None,
     data: dict[str, object] | None = None,
+    winner_id: uuid.UUID | None = None,
 ) -> Section:
-    """Move a section by a named action, or refuse with the rule the move would break."""
+    """Move a section by a named action, or refuse with the rule the move would break.
+    An award names the winner, an organisation registered as a bidder."""
     project = await session.get(Project, section.project_id)
     assert project is not None
     current = await catch_up(session, section, at)
@@ -315,6 +317,10 @@ async def transition(
             "failing or cancelling a section needs a reason",
             status=422,
         )
+    if action == "award":
+        await _check_winner(session, winner_id)
+        section.winner_id = winner_id
+        data = {**(data or {}), "winner_id": str(winner_id)}
     previous = section.status
     section.status = move.target
     section.status_reason = reason
@@ -346,6 +352,17 @@ async def transition(
     return section
 
 
+async def _check_winner(session: AsyncSession, winner_id: uuid.UUID | None) -> None:
+    winner = await session.get(Organisation, winner_id) if winner_id else None
+    if winner is None or "bidder" not in winner.capacities:
+        raise DomainError(
+            "section.winner_required",
+            "定标须指定已登记为投标人的中标单位",
+            "an award must name the winning organisation, registered as a bidder",
+            status=422,
+        )
+
+
 def section_out(section: Section, sector: str, now: dt.datetime) -> SectionOut:
     status = effective_status(
         Status(section.status),
@@ -373,6 +390,7 @@ def section_out(section: Section, sector: str, now: dt.datetime) -> SectionOut:
         deposit=section.deposit_fen,
         bid_validity_days=section.bid_validity_days,
         announced_at=section.announced_at,
+        winner_id=section.winner_id,
         **{name: getattr(section, name) for name in SCHEDULE_FIELDS},
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises:
-Create Date: 2026-11-22 18:50:53.011015
+Create Date: 2026-11-22 18:57:41.302588
 """
 
 from __future__ import annotations
@@ -88,6 +88,25 @@ def schema_upgrades() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
         sa.UniqueConstraint("uscc", name=op.f("uq_organisation_uscc")),
     )
+    op.create_table(
+        "outbox_event",
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("occurred_at", trading.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", trading.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_event")),
+    )
+    with op.batch_alter_table("outbox_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_event_handled_at"), ["handled_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_event_name"), ["name"], unique=False)
+
     op.create_table(
         "project_code_counter",
         sa.Column("sector", sa.String(length=20), nullable=False),
@@ -188,6 +207,7 @@ def schema_upgrades() -> None:
         sa.Column("affects_bids", sa.Boolean(), nullable=False),
         sa.Column("new_bid_deadline", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("publicity_end", trading.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("winner_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", trading.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("reviewed_by", sa.Uuid(), nullable=True),
@@ -196,6 +216,9 @@ def schema_upgrades() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"], ["project.id"], name=op.f("fk_announcement_project_id_project")
+        ),
+        sa.ForeignKeyConstraint(
+            ["winner_id"], ["organisation.id"], name=op.f("fk_announcement_winner_id_organisation")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement")),
     )
@@ -233,8 +256,12 @@ def schema_upgrades() -> None:
         sa.Column("listing_start", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("listing_end", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("announced_at", trading.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("winner_id", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_section_project_id_project")),
+        sa.ForeignKeyConstraint(
+            ["winner_id"], ["organisation.id"], name=op.f("fk_section_winner_id_organisation")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_section")),
         sa.UniqueConstraint("code", name=op.f("uq_section_code")),
         sa.UniqueConstraint("project_id", "number", name=op.f("uq_section_project_id")),
@@ -279,6 +306,11 @@ def schema_downgrades() -> None:
 
     op.drop_table("calendar_day")
     op.drop_table("project_code_counter")
+    with op.batch_alter_table("outbox_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_event_name"))
+        batch_op.drop_index(batch_op.f("ix_outbox_event_handled_at"))
+
+    op.drop_table("outbox_event")
     op.drop_table("organisation")
     op.drop_table("calendar_year")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
