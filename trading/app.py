@@ -12,6 +12,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
@@ -23,6 +24,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,12 +77,14 @@ def route_handlers() -> list[Any]:
     from trading.calendar.controllers import CalendarController
     from trading.health.controllers import health, ready
     from trading.organisations.controllers import OrganisationController
+    from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
 
     features = [handler for package in _feature_packages() for handler in package.route_handlers()]
     return [
         *features,
+        front_page,
         health,
         ready,
         AuthController,
@@ -165,6 +170,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
         ),
         cors_config=CORSConfig(allow_origins=[]),
+        template_config=TemplateConfig(
+            directory=Path(__file__).parent / "portal" / "templates", engine=JinjaTemplateEngine
+        ),
         plugins=_plugins(channels),
         debug=settings.debug,
     )

@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 import anyio
 import click
 from litestar import Litestar
+
+# LitestarGroup injects `app` into the commands of nested groups (Litestar documents it, from _utils).
+from litestar.cli._utils import LitestarGroup
 from litestar.plugins import CLIPluginProtocol
 
 T = TypeVar("T")
@@ -45,7 +48,9 @@ class TradingCLIPlugin(CLIPluginProtocol):
         cli.add_command(user_group)
 
 
-@click.group(name="db", help="Database schema: apply migrations, show the current revision.")
+@click.group(
+    cls=LitestarGroup, name="db", help="Database schema: apply migrations, show the current revision."
+)
 def db_group() -> None:
     pass
 
@@ -96,10 +101,10 @@ def demo_command(app: Litestar, if_empty: bool) -> None:
         return
     click.echo("Demo center loaded. Logins (username / password / role):")
     for username, password, role in logins:
-        click.echo(f"  {username:<22} {password:<18} {role}")
+        click.echo(f"  {username:<16} {password:<26} {role}")
 
 
-@click.group(name="audit", help="The audit chain.")
+@click.group(cls=LitestarGroup, name="audit", help="The audit chain.")
 def audit_group() -> None:
     pass
 
@@ -120,7 +125,7 @@ def audit_verify(app: Litestar) -> None:
     sys.exit(1)
 
 
-@click.group(name="calendar", help="The official working-day calendar.")
+@click.group(cls=LitestarGroup, name="calendar", help="The official working-day calendar.")
 def calendar_group() -> None:
     pass
 
@@ -155,7 +160,7 @@ def calendar_load(app: Litestar, path: Path) -> None:
     )
 
 
-@click.group(name="user", help="User accounts.")
+@click.group(cls=LitestarGroup, name="user", help="User accounts.")
 def user_group() -> None:
     pass
 

@@ -23,6 +23,7 @@ from trading.auth.passwords import hash_password_sync
 from trading.auth.service import create_user, identity_of
 from trading.clock import Clock
 from trading.db.session import Database
+from trading.money import format_yuan
 from trading.organisations.models import Organisation
 from trading.organisations.schemas import OrganisationIn
 from trading.organisations.service import register_organisation
@@ -203,8 +204,8 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         name="施工总承包",
                         procedure="open_tender",
                         contract_kind="works",
-                        budget=4_860_000_000,
-                        deposit=80_000_000,
+                        budget=format_yuan(4_860_000_000),
+                        deposit=format_yuan(80_000_000),
                         bid_validity_days=90,
                         documents_issued_at=today - _days(10),
                         documents_sale_start=today - _days(10),
@@ -217,8 +218,8 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         name="工程监理",
                         procedure="open_tender",
                         contract_kind="services",
-                        budget=145_000_000,
-                        deposit=2_000_000,
+                        budget=format_yuan(145_000_000),
+                        deposit=format_yuan(2_000_000),
                         bid_validity_days=90,
                         documents_issued_at=today - _days(10),
                         documents_sale_start=today - _days(10),
@@ -264,8 +265,8 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                     SectionIn(
                         name="64排CT",
                         procedure="open_tender",
-                        budget=680_000_000,
-                        deposit=10_000_000,
+                        budget=format_yuan(680_000_000),
+                        deposit=format_yuan(10_000_000),
                         bid_validity_days=90,
                         documents_issued_at=today - _days(26),
                         documents_sale_start=today - _days(26),
@@ -307,9 +308,9 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                     SectionIn(
                         name="R2-05地块",
                         procedure="land_listing",
-                        starting_price=96_000_000_000,
-                        reserve_price=98_000_000_000,
-                        deposit=19_200_000_000,
+                        starting_price=format_yuan(96_000_000_000),
+                        reserve_price=format_yuan(98_000_000_000),
+                        deposit=format_yuan(19_200_000_000),
                         registration_start=today - _days(3),
                         listing_start=today - _days(3),
                         listing_end=today + _days(14),
@@ -349,9 +350,9 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                     SectionIn(
                         name="40%股权",
                         procedure="listed_transfer",
-                        starting_price=1_250_000_000,
-                        appraised_value=1_230_000_000,
-                        deposit=120_000_000,
+                        starting_price=format_yuan(1_250_000_000),
+                        appraised_value=format_yuan(1_230_000_000),
+                        deposit=format_yuan(120_000_000),
                         listing_start=today + _days(2),
                         listing_end=today + _days(35),
                         bid_deadline=today + _days(35),

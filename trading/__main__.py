@@ -1,0 +1,3 @@
+from trading.cli import main
+
+main()
