@@ -69,6 +69,8 @@ class EventBus:
                 event = await session.scalar(query)
                 if event is None:
                     return handled
+                # A rollback expires the row: keep what the failure path needs.
+                event_id, event_name = event.id, event.name
                 try:
                     for handler in self.handlers(event.name):
                         await handler(session, event.payload, now())
@@ -77,9 +79,9 @@ class EventBus:
                     handled += 1
                 except Exception as exc:
                     await session.rollback()
-                    logger.exception("event %s (%s) failed", event.id, event.name)
-                    failed.append(event.id)
-                    await _record_failure(sessionmaker, event.id, repr(exc)[:500])
+                    logger.exception("event %s (%s) failed", event_id, event_name)
+                    failed.append(event_id)
+                    await _record_failure(sessionmaker, event_id, repr(exc)[:500])
         return handled
 
 

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -141,4 +141,12 @@ class Settings(BaseSettings):
 
 def load_settings() -> Settings:
     """Read settings from the environment; a bad value stops start-up with a message naming it."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = "".join(str(part) for part in error["loc"])
+            name = f"TRADING_{field.upper()}" if field else "settings"
+            lines.append(f"  {name}: {error['msg'].removeprefix('Value error, ')}")
+        raise SystemExit("Invalid configuration:\n" + "\n".join(lines)) from None
