@@ -15,7 +15,8 @@ import datetime as dt
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,13 @@ from trading.db import migrate
 from trading.db.session import Database
 from trading.settings import Settings
 
-PG_URL = os.environ.get("TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# The server's own database: this run creates its own database beside it (several test runs on
+# one machine must not empty each other's tables) and drops it at the end.
+PG_ADMIN_URL = os.environ.get(
+    "TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+PG_URL = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/trading_test_{RUN_ID}"
 REDIS_URL = os.environ.get("TRADING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -76,20 +83,38 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def create_database(name: str) -> str:
+    """A fresh database on the test server; returns its URL."""
+    admin = Database(PG_ADMIN_URL)
+    async with admin.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+async def drop_database(name: str) -> None:
+    admin = Database(PG_ADMIN_URL)
+    async with admin.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
     _require_distributed()
 
     async def build() -> None:
+        await create_database(PG_URL.rsplit("/", 1)[1])
         db = Database(PG_URL)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
         await _prepare(db, ManualClock(START))
         await db.dispose()
 
     asyncio.run(build())
-    return PG_URL
+    yield PG_URL
+    asyncio.run(drop_database(PG_URL.rsplit("/", 1)[1]))
 
 
 async def empty_postgres(url: str, clock: ManualClock) -> None:
@@ -138,15 +163,12 @@ async def settings(
         )
         return
     await empty_postgres(PG_URL, clock)
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(REDIS_URL)
-    await redis.flushdb()
-    await redis.aclose()
     yield Settings(
         data_dir=tmp_path,
         database_url=PG_URL,
         redis_url=REDIS_URL,
+        # Keys of this test alone: other runs may share the Redis server.
+        redis_namespace=f"trading-test-{uuid.uuid4().hex}",
         migrate_on_start=False,
         secret_key=TEST_SECRET,
         bank_feed_secret=BANK_SECRET,

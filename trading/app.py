@@ -128,7 +128,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         app.state.db = db
         app.state.redis = redis
-        app.state.failure_counter = RedisFailureCounter(redis) if redis else MemoryFailureCounter()
+        app.state.failure_counter = (
+            RedisFailureCounter(redis, f"{settings.redis_namespace}:login-failures")
+            if redis
+            else MemoryFailureCounter()
+        )
         dispatcher: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:6379/0. Unset: in-process stores and channels (one process only).",
     )
+    redis_namespace: str = Field(
+        default="trading",
+        pattern=r"^[A-Za-z0-9_.:\-]{1,64}$",
+        description="Prefix of every Redis key the platform writes, so several platforms (or test runs) "
+        "can share one Redis server.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs login tokens. Unset on the embedded default: generated once and kept in "

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from tests.conftest import PG_URL, _require_distributed
+from tests.conftest import RUN_ID, _require_distributed, create_database, drop_database
 from trading.app import import_all_models
 from trading.db import migrate
 from trading.db.base import Base
@@ -44,18 +44,12 @@ def test_an_empty_sqlite_database_upgrades_to_exactly_the_models(tmp_path):
 
 def test_an_empty_postgresql_database_upgrades_to_exactly_the_models():
     _require_distributed()
-    scratch = PG_URL.rsplit("/", 1)[0] + "/trading_migrations"
-
-    async def recreate() -> None:
-        admin = Database(PG_URL)
-        async with admin.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("DROP DATABASE IF EXISTS trading_migrations"))
-            await conn.execute(text("CREATE DATABASE trading_migrations"))
-        await admin.dispose()
-
-    asyncio.run(recreate())
-    assert asyncio.run(_upgrade_and_compare(scratch)) == []
+    name = f"trading_migrations_{RUN_ID}"
+    scratch = asyncio.run(create_database(name))
+    try:
+        assert asyncio.run(_upgrade_and_compare(scratch)) == []
+    finally:
+        asyncio.run(drop_database(name))
 
 
 def test_the_history_downgrades_to_empty_on_sqlite(tmp_path):

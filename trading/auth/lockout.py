@@ -39,7 +39,7 @@ class MemoryFailureCounter:
 
 
 class RedisFailureCounter:
-    def __init__(self, redis: Redis, namespace: str = "trading:login-failures") -> None:
+    def __init__(self, redis: Redis, namespace: str) -> None:
         self._redis = redis
         self._ns = namespace
 
