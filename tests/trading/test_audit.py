@@ -34,9 +34,7 @@ async def test_the_chain_links_each_event_to_the_previous(client, people):
     await announced_project(client, people)
     chain = await events(client, people, limit=1000)
     assert chain[0]["prev_hash"] == "0" * 64
-    assert all(
-        later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(chain)
-    )
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(chain))
     report = (await client.get("/api/audit/verify", headers=people.headers("auditor"))).json()
     assert report == {"events": len(chain), "intact": True, "first_broken_seq": None, "reason": None}
 
