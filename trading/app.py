@@ -30,7 +30,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth.guards import role_guard
-from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
+from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
 from trading.auth.tokens import build_jwt_auth
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if redis
             else MemoryFailureCounter()
         )
+        app.state.blocked_users = BlockedUsers(app.state.failure_counter)
         dispatcher: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():

@@ -49,7 +49,13 @@ class Settings(BaseSettings):
     time_zone: str = Field(default="Asia/Shanghai", description="The center's wall-clock time zone.")
     token_hours: int = Field(default=8, ge=1, le=24 * 7, description="Lifetime of a login token in hours.")
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins per account (and per client address) before a lockout."
+        default=5, ge=1, description="Failed logins per account before a lockout."
+    )
+    login_max_failures_per_client: int = Field(
+        default=50,
+        ge=1,
+        description="Failed logins from one client address before it is locked out. Higher than the "
+        "per-account limit: many users may share an address (an office, a proxy).",
     )
     login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
     migrate_on_start: bool | None = Field(

@@ -93,3 +93,20 @@ async def test_bad_json_field_is_a_400_problem_naming_the_field(client, people):
     body = response.json()
     assert body["code"] == "request.invalid"
     assert "password" in body["message"]["en"]
+
+
+async def test_a_deactivated_users_token_stops_working_at_once(client, people):
+    token_headers = people.headers("bidder_c")
+    assert (await client.get("/api/auth/me", headers=token_headers)).status_code == 200
+    blocked = await client.post(
+        f"/api/users/{people.user('bidder_c').id}/deactivate", headers=people.headers("admin")
+    )
+    assert blocked.status_code == 200, blocked.text
+    assert (await client.get("/api/auth/me", headers=token_headers)).status_code == 401
+
+
+async def test_failures_on_one_account_do_not_lock_out_others_at_the_same_address(client, people, settings):
+    for _ in range(settings.login_max_failures):
+        await client.post("/api/auth/login", json={"username": "clerk", "password": "guess"})
+    other = await client.post("/api/auth/login", json={"username": "admin", "password": "admin-demo-2026"})
+    assert other.status_code == 200

@@ -38,6 +38,7 @@ class AuthController(Controller):
             password=data.password,
             client=request.client.host if request.client else "unknown",
             max_failures=settings.login_max_failures,
+            max_failures_per_client=settings.login_max_failures_per_client,
             lockout_seconds=settings.login_lockout_minutes * 60,
         )
         token, expires_at = issue_token(request.app.state.jwt_auth, service.identity_of(user))
@@ -92,8 +93,11 @@ class UserController(Controller):
         request: Request[Identity, Any, Any],
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
         user_id: FromPath[uuid.UUID],
     ) -> UserOut:
         user = await service.set_active(session, user_id, False, actor=request.user.actor, at=clock.now())
         await session.commit()
+        # Tokens already issued stop working now, on every instance, not when they expire.
+        await request.app.state.blocked_users.block(user_id, settings.token_hours * 3600)
         return UserOut.model_validate(user)

@@ -105,13 +105,16 @@ async def authenticate(
     password: str,
     client: str,
     max_failures: int,
+    max_failures_per_client: int,
     lockout_seconds: int,
 ) -> User:
-    """Check a password; after `max_failures` failures for the account or the client address,
-    refuse every attempt for `lockout_seconds`, right password or not."""
-    keys = (f"user:{username.lower()}", f"client:{client}")
-    for key in keys:
-        if await failures.count(key) >= max_failures:
+    """Check a password; after `max_failures` failures for the account, or
+    `max_failures_per_client` from the client address, refuse every attempt for
+    `lockout_seconds`, right password or not."""
+    limits = {f"user:{username.lower()}": max_failures, f"client:{client}": max_failures_per_client}
+    keys = tuple(limits)
+    for key, limit in limits.items():
+        if await failures.count(key) >= limit:
             raise LockedOut(
                 "auth.locked",
                 f"登录失败次数过多，请{lockout_seconds // 60}分钟后再试",

@@ -16,9 +16,12 @@ ISSUER = "trading-platform"
 
 def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
     async def retrieve_identity(
-        token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
+        token: Token, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> Identity | None:
         extras = token.extras
+        blocked = connection.app.state.get("blocked_users")
+        if blocked is not None and await blocked.is_blocked(token.sub):
+            return None
         try:
             return Identity(
                 user_id=uuid.UUID(token.sub),
