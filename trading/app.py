@@ -43,11 +43,12 @@ logger = logging.getLogger("trading")
 
 
 # The packages built on the core, in import order (experts → bidding → funds → trading). Each
-# exposes `import_models()`, `route_handlers()` and `subscribe(bus)` in its __init__.
+# exposes `import_models()`, `route_handlers()` and `subscribe(bus)` in its __init__, and may
+# expose `cli_commands()` (click commands or groups for the `trading` command).
 FEATURE_PACKAGES = ("funds", "bidding", "experts")
 
 
-def _feature_packages() -> list[Any]:
+def feature_packages() -> list[Any]:
     packages = []
     for name in FEATURE_PACKAGES:
         module = importlib.import_module(name)
@@ -66,7 +67,7 @@ def import_all_models() -> None:
     import trading.organisations.models
     import trading.projects.models  # noqa: F401
 
-    for package in _feature_packages():
+    for package in feature_packages():
         package.import_models()
 
 
@@ -81,7 +82,7 @@ def route_handlers() -> list[Any]:
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
 
-    features = [handler for package in _feature_packages() for handler in package.route_handlers()]
+    features = [handler for package in feature_packages() for handler in package.route_handlers()]
     return [
         *features,
         front_page,
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     import_all_models()
     jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
     bus = EventBus()
-    for package in _feature_packages():
+    for package in feature_packages():
         package.subscribe(bus)
     channels = ChannelsPlugin(
         backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))

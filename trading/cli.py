@@ -46,6 +46,12 @@ class TradingCLIPlugin(CLIPluginProtocol):
         cli.add_command(audit_group)
         cli.add_command(calendar_group)
         cli.add_command(user_group)
+        from trading.app import feature_packages
+
+        # Feature packages may bring their own groups (`trading funds verify`, `trading bid seal`).
+        for package in feature_packages():
+            for command in getattr(package, "cli_commands", list)():
+                cli.add_command(command)
 
 
 @click.group(
