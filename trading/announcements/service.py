@@ -231,6 +231,7 @@ async def _apply_on_publish(
             checks.check_candidates_publicity(
                 published_at=at, publicity_end=announcement.publicity_end, zone=zone
             )
+            section.publicity_end = announcement.publicity_end
         action = SECTION_ACTION[kind]
         if action:
             await projects.transition(

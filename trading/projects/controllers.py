@@ -128,7 +128,13 @@ class SectionController(Controller):
         section, project = await self._visible(session, section_id, request.user)
         now = clock.now()
         await service.transition(
-            session, section, data.action, actor=request.user.actor, at=now, reason=data.reason
+            session,
+            section,
+            data.action,
+            actor=request.user.actor,
+            at=now,
+            reason=data.reason,
+            winner_id=data.winner_id,
         )
         await session.commit()
         return service.section_out(section, project.sector, now)

@@ -65,6 +65,8 @@ class Section(IdMixin, Base):
     listing_start: Mapped[dt.datetime | None]
     listing_end: Mapped[dt.datetime | None]
     announced_at: Mapped[dt.datetime | None]
+    # End of the candidates' publicity (C-14): no award before it.
+    publicity_end: Mapped[dt.datetime | None]
     # The winning bidder (中标人 / 成交供应商 / 竞得人 / 受让方), set by the award.
     winner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
 

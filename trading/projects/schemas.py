@@ -76,6 +76,7 @@ class SectionOut(BaseModel):
     listing_start: dt.datetime | None
     listing_end: dt.datetime | None
     announced_at: dt.datetime | None
+    publicity_end: dt.datetime | None
     winner_id: uuid.UUID | None
 
 

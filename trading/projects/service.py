@@ -318,6 +318,14 @@ async def transition(
             status=422,
         )
     if action == "award":
+        if section.publicity_end is not None and at < section.publicity_end:
+            raise Conflict(
+                "award.during_publicity",
+                f"中标候选人公示期至{section.publicity_end.isoformat()}，公示期满前不得定标",
+                f"the candidates' publicity runs until {section.publicity_end.isoformat()}; no award before",
+                rule="C-14",
+                details={"publicity_end": section.publicity_end.isoformat()},
+            )
         await _check_winner(session, winner_id)
         section.winner_id = winner_id
         data = {**(data or {}), "winner_id": str(winner_id)}
@@ -390,6 +398,7 @@ def section_out(section: Section, sector: str, now: dt.datetime) -> SectionOut:
         deposit=section.deposit_fen,
         bid_validity_days=section.bid_validity_days,
         announced_at=section.announced_at,
+        publicity_end=section.publicity_end,
         winner_id=section.winner_id,
         **{name: getattr(section, name) for name in SCHEDULE_FIELDS},
     )

@@ -256,6 +256,7 @@ def schema_upgrades() -> None:
         sa.Column("listing_start", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("listing_end", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("announced_at", trading.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publicity_end", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("winner_id", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_section_project_id_project")),
