@@ -12,12 +12,51 @@ from trading.events import EventBus
 
 def import_models() -> None:
     """Import every table of this package so migrations and the metadata see them."""
+    import funds.bankfeed.models
+    import funds.fees.models
+    import funds.guarantees.models
+    import funds.journal.models
+    import funds.reconciliation.models
+    import funds.refunds.models
+    import funds.subaccounts.models  # noqa: F401
 
 
 def route_handlers() -> list[Any]:
     """The package's controllers, registered by trading.app.create_app."""
-    return []
+    from funds.audit_views.controllers import AuditViewController
+    from funds.bankfeed.controllers import BankFeedController
+    from funds.deposits.controllers import DepositController
+    from funds.fees.controllers import FeeController
+    from funds.guarantees.controllers import GuaranteeController
+    from funds.oversight.controllers import OversightController
+    from funds.refunds.controllers import RefundController
+    from funds.subaccounts.controllers import SubaccountController
+
+    return [
+        SubaccountController,
+        DepositController,
+        BankFeedController,
+        GuaranteeController,
+        RefundController,
+        FeeController,
+        OversightController,
+        AuditViewController,
+    ]
 
 
 def subscribe(bus: EventBus) -> None:
-    """React to the core's domain events (section failed, awarded, contracted, ...)."""
+    """React to the core's domain events (section failed, awarded, contracted, ...) and to bidding's
+    written withdrawals: the deposits that fall due go to refund (funds/refunds/rules.py)."""
+    from funds.refunds.rules import Trigger
+    from funds.refunds.service import on_registration_withdrawn, section_handler
+
+    for trigger in (Trigger.failed, Trigger.cancelled, Trigger.awarded, Trigger.contracted):
+        bus.subscribe(trigger.value, section_handler(trigger))
+    bus.subscribe(Trigger.withdrawn.value, on_registration_withdrawn)
+
+
+def cli_commands() -> list[Any]:
+    """`trading funds verify` and the other operator commands."""
+    from funds.cli import funds_group
+
+    return [funds_group]
