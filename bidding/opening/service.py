@@ -1,0 +1,913 @@
+"""The opening session (开标, E-04, C-08, C-09 / P-06, E-05).
+
+1. Staff start it once the deadline has passed: the bids that count are numbered against the
+   rule; too few and the section fails (the core then announces `section.failed`, funds refund).
+2. Key holders download the manifests, open their shares on their own machines and release them;
+   each share is checked against the commitment the bidder signed before it is accepted. During the
+   decryption window a bidder may release its own content key instead (the E-05 remedy).
+3. Staff unseal: each bid's content key is recovered (k shares, or the bidder's key), checked
+   against its commitment, the bid decrypted, the bidder's inner signature and every digest
+   verified; a bid that does not open is rejected with its reason and whose side the failure is on.
+4. With every bid decided, the opening record is signed by the platform, the section moves to
+   `opened`, and the bidders confirm or object online within the confirmation window.
+Each step writes an audit event and a numbered live event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bidding.certificates.models import BidderCertificate
+from bidding.certificates.service import platform_authority, revocation_anomaly
+from bidding.keyholders.models import KeyHolder
+from bidding.keyholders.service import plan_of
+from bidding.opening import live
+from bidding.opening.models import BidderKeyRelease, Confirmation, Opening, OpeningEntry, ShareRelease
+from bidding.sealing.documents import canonical, sha256_hex
+from bidding.sealing.keys import b64, unb64
+from bidding.sealing.manifest import Manifest
+from bidding.sealing.package import (
+    PackageError,
+    UnsealError,
+    key_matches,
+    read_package,
+    recover_content_key,
+    share_matches,
+    unseal,
+)
+from bidding.submissions.models import Bid, Receipt
+from bidding.submissions.service import active_bids, blob_store
+from trading.audit.service import record
+from trading.auth.identity import Identity, Role
+from trading.errors import Conflict, DomainError, Forbidden, not_found
+from trading.money import format_yuan
+from trading.organisations.models import Organisation
+from trading.projects.models import Project, Section
+from trading.projects.rules import Status
+from trading.projects.service import catch_up, transition
+from trading.rules.checks import RuleViolation, check_bid_count
+from trading.settings import Settings
+
+RECORD_FORMAT = "trading-opening-record/1"
+DEFAULT_DECRYPTION_MINUTES = 60
+CONFIRMATION_MINUTES = 30
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+async def section_and_project(
+    session: AsyncSession, section_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Section, Project]:
+    query = select(Section).where(Section.id == section_id)
+    if lock:
+        query = query.with_for_update()
+    section = await session.scalar(query)
+    project = await session.get(Project, section.project_id) if section else None
+    if section is None or project is None:
+        raise not_found("section", "标段", section_id)
+    return section, project
+
+
+async def may_follow(session: AsyncSession, section_id: uuid.UUID, viewer: Identity) -> bool:
+    """Staff, auditors, the sector's supervisors, the project's principal and agency, and the
+    bidders whose bid counts in this section (E-04: every bidder may attend online)."""
+    section = await session.get(Section, section_id)
+    project = await session.get(Project, section.project_id) if section else None
+    if section is None or project is None:
+        return False
+    if viewer.supervises(project.sector):
+        return True
+    if viewer.organisation_id is None:
+        return False
+    if viewer.organisation_id in (project.principal_id, project.agency_id):
+        return True
+    if Role.bidder in viewer.roles:
+        bid = await session.scalar(
+            select(Bid.id).where(
+                Bid.section_id == section_id,
+                Bid.organisation_id == viewer.organisation_id,
+                Bid.status == "active",
+            )
+        )
+        return bid is not None
+    return False
+
+
+async def _opening(session: AsyncSession, section_id: uuid.UUID, *, lock: bool = False) -> Opening:
+    query = select(Opening).where(Opening.section_id == section_id)
+    if lock:
+        query = query.with_for_update()
+    opening = await session.scalar(query)
+    if opening is None:
+        raise Conflict("opening.not_started", "开标尚未开始", "the opening has not started yet", rule="E-04")
+    return opening
+
+
+async def get_opening(session: AsyncSession, section_id: uuid.UUID) -> Opening | None:
+    return await session.scalar(select(Opening).where(Opening.section_id == section_id))
+
+
+# --- 1. start ----------------------------------------------------------------------------------
+
+
+async def start(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    section_id: uuid.UUID,
+    actor: Identity,
+    at: dt.datetime,
+    decryption_minutes: int = DEFAULT_DECRYPTION_MINUTES,
+) -> Opening:
+    """Open the session at (or after) the deadline; too few bids fail the section instead."""
+    section, project = await section_and_project(session, section_id, lock=True)
+    if await get_opening(session, section_id) is not None:
+        raise Conflict("opening.already_started", "开标已经开始", "the opening has already started")
+    status = await catch_up(session, section, at)
+    if status != Status.bidding_closed:
+        raise Conflict(
+            "opening.section_not_closed",
+            "投标截止时间未到，不能开标" if status == Status.registration_open else "该标段当前不能开标",
+            "the bid deadline has not passed yet"
+            if status == Status.registration_open
+            else f"a section that is {status} cannot be opened",
+            rule="C-08",
+            details={"status": status},
+        )
+    bids = await active_bids(session, section.id)
+    opening = Opening(
+        section_id=section.id,
+        status="collecting",
+        started_at=at,
+        started_by=actor.user_id,
+        bids_at_deadline=len(bids),
+        decryption_ends_at=at + dt.timedelta(minutes=decryption_minutes),
+        last_event=0,
+    )
+    session.add(opening)
+    await session.flush()
+    try:
+        check_bid_count(project.sector, len(bids), procedure=section.procedure)
+    except RuleViolation as violation:
+        return await _fail_for_too_few(session, settings, opening, section, violation, actor=actor, at=at)
+    await record(
+        session,
+        actor=actor.actor,
+        action="opening.started",
+        subject_type="section",
+        subject_id=section.id,
+        data={"bids": len(bids), "decryption_ends_at": opening.decryption_ends_at.isoformat()},
+        at=at,
+    )
+    await live.add_event(
+        session,
+        opening,
+        "opening.started",
+        {"bids": len(bids), "decryption_ends_at": opening.decryption_ends_at.isoformat()},
+        at=at,
+    )
+    return opening
+
+
+async def _fail_for_too_few(
+    session: AsyncSession,
+    settings: Settings,
+    opening: Opening,
+    section: Section,
+    violation: RuleViolation,
+    *,
+    actor: Identity,
+    at: dt.datetime,
+) -> Opening:
+    """C-09 / P-06: fewer bids than the law needs: no opening; the section fails, bids stay sealed."""
+    opening.status = "failed"
+    opening.record = {
+        "format": RECORD_FORMAT,
+        "section_id": str(section.id),
+        "outcome": "failed",
+        "rule": violation.rule,
+        "reason": {"zh-CN": violation.zh, "en": violation.en},
+        "bids_at_deadline": opening.bids_at_deadline,
+        "started_at": at.isoformat(),
+    }
+    opening.record_sha256 = sha256_hex(canonical(opening.record))
+    platform = await platform_authority(session, settings, at=at)
+    opening.record_signature = platform.sign(opening.record)["signature"]
+    opening.recorded_at = at
+    await record(
+        session,
+        actor=actor.actor,
+        action="opening.failed",
+        subject_type="section",
+        subject_id=section.id,
+        data={"rule": violation.rule, "bids": opening.bids_at_deadline, "reason": violation.zh},
+        at=at,
+    )
+    await transition(
+        session, section, "fail", actor=actor.actor, at=at, reason=violation.zh, data={"rule": violation.rule}
+    )
+    await live.add_event(
+        session,
+        opening,
+        "opening.failed",
+        {
+            "rule": violation.rule,
+            "bids": opening.bids_at_deadline,
+            "reason": {"zh-CN": violation.zh, "en": violation.en},
+        },
+        at=at,
+    )
+    return opening
+
+
+# --- 2. releases -------------------------------------------------------------------------------
+
+
+async def _holder(session: AsyncSession, section_id: uuid.UUID, user: Identity) -> KeyHolder:
+    holder = await session.scalar(
+        select(KeyHolder).where(KeyHolder.section_id == section_id, KeyHolder.user_id == user.user_id)
+    )
+    if holder is None:
+        raise Forbidden(
+            "opening.not_a_holder",
+            "您不是该标段的开标密钥持有人",
+            "you are not an opening key holder of this section",
+        )
+    return holder
+
+
+def _collecting(opening: Opening) -> None:
+    if opening.status != "collecting":
+        raise Conflict(
+            "opening.not_collecting",
+            "开标已结束或已流标，不再接收密钥",
+            "the opening no longer takes keys (it is recorded or failed)",
+            details={"status": opening.status},
+        )
+
+
+async def wraps_for_holder(
+    session: AsyncSession, section_id: uuid.UUID, user: Identity
+) -> tuple[int, list[dict[str, Any]]]:
+    """The manifests a key holder opens its shares from; only once the opening has started, which
+    is after the deadline (before it the server refuses, E-01)."""
+    holder = await _holder(session, section_id, user)
+    opening = await _opening(session, section_id)
+    _collecting(opening)
+    bids = await active_bids(session, section_id)
+    return holder.position, [{"bid_id": str(b.id), "manifest": b.manifest} for b in bids]
+
+
+@dataclass
+class Released:
+    accepted: int
+    already: int
+
+
+async def release_shares(
+    session: AsyncSession,
+    *,
+    section_id: uuid.UUID,
+    user: Identity,
+    shares: dict[uuid.UUID, str],
+    at: dt.datetime,
+) -> Released:
+    """A holder's shares: each must match the commitment the bidder signed, or nothing is taken."""
+    holder = await _holder(session, section_id, user)
+    opening = await _opening(session, section_id, lock=True)
+    _collecting(opening)
+    bids = {b.id: b for b in await active_bids(session, section_id)}
+    existing = {
+        r.bid_id: r
+        for r in (
+            await session.scalars(
+                select(ShareRelease).where(
+                    ShareRelease.opening_id == opening.id, ShareRelease.position == holder.position
+                )
+            )
+        ).all()
+    }
+    accepted = already = 0
+    for bid_id, share_b64 in shares.items():
+        bid = bids.get(bid_id)
+        try:
+            share = unb64(share_b64)
+        except ValueError:
+            share = b""
+        if bid is None or not share_matches(Manifest.model_validate(bid.manifest), holder.position, share):
+            raise DomainError(
+                "opening.share_invalid",
+                "释放的密钥份额与投标人封装时的承诺不符（或不是本标段的有效投标），请检查所用私钥",
+                "a released share does not match the commitment the bidder sealed (or names no bid of this "
+                "section); check the private key used",
+                status=422,
+                details={"bid_id": str(bid_id)},
+            )
+        if bid_id in existing:
+            already += 1
+            continue
+        session.add(
+            ShareRelease(
+                opening_id=opening.id,
+                bid_id=bid_id,
+                position=holder.position,
+                user_id=user.user_id,
+                share=b64(share),
+                released_at=at,
+            )
+        )
+        accepted += 1
+    if accepted:
+        await record(
+            session,
+            actor=user.actor,
+            action="opening.share_released",
+            subject_type="section",
+            subject_id=section_id,
+            data={"position": holder.position, "party": holder.party, "bids": accepted},
+            at=at,
+        )
+        await live.add_event(
+            session,
+            opening,
+            "share.released",
+            {"position": holder.position, "party": holder.party, "bids": accepted},
+            at=at,
+        )
+    await session.flush()
+    return Released(accepted, already)
+
+
+async def release_bidder_key(
+    session: AsyncSession, *, section_id: uuid.UUID, bidder: Identity, content_key: str, at: dt.datetime
+) -> None:
+    """The bidder releases the content key of its own bid during the decryption window (E-05)."""
+    opening = await _opening(session, section_id, lock=True)
+    _collecting(opening)
+    if at >= opening.decryption_ends_at:
+        raise Conflict(
+            "opening.decryption_window_closed",
+            f"投标人解密时间已于{opening.decryption_ends_at.isoformat()}结束",
+            f"the bidders' decryption window closed at {opening.decryption_ends_at.isoformat()}",
+            rule="E-05",
+        )
+    bid = await session.scalar(
+        select(Bid).where(
+            Bid.section_id == section_id,
+            Bid.organisation_id == bidder.organisation_id,
+            Bid.status == "active",
+        )
+    )
+    if bid is None:
+        raise Conflict(
+            "opening.no_bid", "贵单位在该标段没有有效投标", "your organisation has no bid in this section"
+        )
+    try:
+        key = unb64(content_key, expected=32)
+    except ValueError:
+        key = b""
+    if not key_matches(Manifest.model_validate(bid.manifest), key):
+        raise DomainError(
+            "opening.key_invalid",
+            "密钥与投标文件不符，请用投标时的解密私钥重新解出",
+            "the key does not open this bid; derive it again with the decryption key used when sealing",
+            status=422,
+            rule="E-05",
+        )
+    if await session.scalar(select(BidderKeyRelease.id).where(BidderKeyRelease.bid_id == bid.id)) is None:
+        session.add(
+            BidderKeyRelease(
+                opening_id=opening.id,
+                bid_id=bid.id,
+                content_key=b64(key),
+                released_at=at,
+                released_by=bidder.user_id,
+            )
+        )
+        await record(
+            session,
+            actor=bidder.actor,
+            action="opening.bidder_key_released",
+            subject_type="bid",
+            subject_id=bid.id,
+            data={"section_id": str(section_id)},
+            at=at,
+        )
+        organisation = await session.get(Organisation, bid.organisation_id)
+        await live.add_event(
+            session,
+            opening,
+            "bidder.decrypted",
+            {"bidder": organisation.name if organisation else None},
+            at=at,
+        )
+        await session.flush()
+
+
+# --- 3. unseal ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    bid_id: uuid.UUID
+    status: str  # valid | rejected | pending
+    key_source: str | None = None
+    bid_data: dict[str, Any] | None = None
+    file: dict[str, Any] | None = None
+    plaintext_sha256: str | None = None
+    anomalies: list[dict[str, str]] = field(default_factory=list)
+
+
+def _decrypt_one(
+    bid_id: uuid.UUID,
+    package_path: Path,
+    manifest: Manifest,
+    shares: dict[int, bytes],
+    bidder_key: bytes | None,
+    store_root: Path,
+) -> tuple[Outcome, Path | None]:
+    """Recover one bid's key and unseal it (in a worker thread); the plaintext goes to a temp file."""
+    key, source = bidder_key, "bidder"
+    if key is None:
+        try:
+            key, source = recover_content_key(manifest, shares), "shares"
+        except UnsealError as error:
+            return Outcome(bid_id, "rejected", anomalies=[error.as_dict()]), None
+    try:
+        opened = read_package(package_path)
+    except (PackageError, OSError) as exc:
+        error = UnsealError(
+            "bid.package_unreadable",
+            "存储的投标文件无法读取",
+            f"the stored package cannot be read ({type(exc).__name__})",
+            cause="platform",
+        )
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    if opened.manifest != manifest:
+        error = UnsealError(
+            "bid.package_changed",
+            "存储的投标文件与递交时不符",
+            "the stored package differs from the one received",
+            cause="platform",
+        )
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    store_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=store_root, prefix=".plain-", delete=False) as sink:
+        temp = Path(sink.name)
+        try:
+            unsealed = unseal(opened, key, sink)
+        except UnsealError as error:
+            sink.close()
+            temp.unlink(missing_ok=True)
+            return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    statement = unsealed.statement
+    outcome = Outcome(
+        bid_id,
+        "valid",
+        key_source=source,
+        bid_data=statement.bid_data.model_dump(mode="json"),
+        file=statement.file.model_dump(mode="json"),
+        plaintext_sha256=unsealed.plaintext_sha256,
+    )
+    return outcome, temp
+
+
+async def unseal_bids(
+    session: AsyncSession, settings: Settings, *, section_id: uuid.UUID, actor: Identity, at: dt.datetime
+) -> Opening:
+    """Unseal every bid whose key can be had; record the opening once every bid is decided.
+
+    Bids without a key stay pending while the bidders' decryption window is open; after it they
+    are rejected with the reason and the side the failure is on (E-05)."""
+    opening = await _opening(session, section_id)
+    _collecting(opening)
+    found = await plan_of(session, section_id)
+    threshold = found[0].threshold if found else 0
+    decided = set(
+        (
+            await session.scalars(select(OpeningEntry.bid_id).where(OpeningEntry.opening_id == opening.id))
+        ).all()
+    )
+    releases: dict[uuid.UUID, dict[int, bytes]] = {}
+    for row in (
+        await session.scalars(select(ShareRelease).where(ShareRelease.opening_id == opening.id))
+    ).all():
+        releases.setdefault(row.bid_id, {})[row.position] = unb64(row.share)
+    bidder_keys = {
+        row.bid_id: unb64(row.content_key)
+        for row in (
+            await session.scalars(select(BidderKeyRelease).where(BidderKeyRelease.opening_id == opening.id))
+        ).all()
+    }
+    window_open = at < opening.decryption_ends_at
+    store = blob_store(settings)
+    work = [
+        (bid.id, Manifest.model_validate(bid.manifest), store.path_of(bid.package_sha256))
+        for bid in await active_bids(session, section_id)
+        if bid.id not in decided
+    ]
+    # The cryptography runs outside any transaction: no lock is held while many bids decrypt.
+    await session.rollback()
+    outcomes: dict[uuid.UUID, tuple[Outcome, Path | None]] = {}
+    for bid_id, manifest, path in work:
+        outcome, plain = await anyio.to_thread.run_sync(
+            _decrypt_one,
+            bid_id,
+            path,
+            manifest,
+            releases.get(bid_id, {}),
+            bidder_keys.get(bid_id),
+            store.root,
+        )
+        if outcome.status == "rejected" and outcome.anomalies[0]["code"] == "bid.shares_missing":
+            if window_open:
+                outcome.status = "pending"
+            else:
+                outcome.anomalies[0] = {
+                    **outcome.anomalies[0],
+                    "zh": outcome.anomalies[0]["zh"] + "；投标人未在解密时间内自行解密",
+                    "en": outcome.anomalies[0]["en"]
+                    + "; the bidder did not decrypt it within the decryption window",
+                }
+        outcomes[bid_id] = (outcome, plain)
+    opening = await _opening(session, section_id, lock=True)
+    _collecting(opening)
+    decided = set(
+        (
+            await session.scalars(select(OpeningEntry.bid_id).where(OpeningEntry.opening_id == opening.id))
+        ).all()
+    )
+    bids = await active_bids(session, section_id)
+    certificates = {
+        c.serial: c
+        for c in (
+            await session.scalars(
+                select(BidderCertificate).where(
+                    BidderCertificate.serial.in_([b.certificate_serial for b in bids])
+                )
+            )
+        ).all()
+    }
+    for bid in bids:
+        if bid.id not in outcomes:
+            continue
+        outcome, plain = outcomes[bid.id]
+        if plain is not None and outcome.plaintext_sha256:
+            _keep_plain(store.path_of(outcome.plaintext_sha256), plain)
+        if outcome.status == "pending" or bid.id in decided:
+            continue
+        anomaly = revocation_anomaly(certificates[bid.certificate_serial], bid.received_at)
+        if anomaly is not None:
+            outcome.anomalies.append({k: v for k, v in anomaly.items() if k != "rejects"})
+            if anomaly["rejects"] == "yes":
+                outcome.status = "rejected"
+        await _decide(session, opening, bid, outcome, actor=actor, at=at)
+        decided.add(bid.id)
+    await session.flush()
+    if {b.id for b in bids} <= decided:
+        await _record(session, settings, opening, actor=actor, at=at, threshold=threshold)
+    return opening
+
+
+def _keep_plain(target: Path, temp: Path) -> None:
+    if target.exists():
+        temp.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp.replace(target)
+
+
+async def _decide(
+    session: AsyncSession, opening: Opening, bid: Bid, outcome: Outcome, *, actor: Identity, at: dt.datetime
+) -> OpeningEntry:
+    data = outcome.bid_data or {}
+    entry = OpeningEntry(
+        opening_id=opening.id,
+        bid_id=bid.id,
+        organisation_id=bid.organisation_id,
+        status=outcome.status,
+        key_source=outcome.key_source,
+        price_fen=data.get("price_fen") if outcome.status == "valid" else None,
+        duration_days=data.get("duration_days") if outcome.status == "valid" else None,
+        bid_data=data or None,
+        file_name=(outcome.file or {}).get("name"),
+        plaintext_sha256=outcome.plaintext_sha256,
+        plaintext_size=(outcome.file or {}).get("size"),
+        anomalies=outcome.anomalies,
+        decided_at=at,
+    )
+    session.add(entry)
+    organisation = await session.get(Organisation, bid.organisation_id)
+    await record(
+        session,
+        actor=actor.actor,
+        action="bid.unsealed" if outcome.status == "valid" else "bid.rejected_at_opening",
+        subject_type="bid",
+        subject_id=bid.id,
+        data={
+            "status": outcome.status,
+            "key_source": outcome.key_source,
+            "price_fen": entry.price_fen,
+            "plaintext_sha256": outcome.plaintext_sha256,
+            "anomalies": [a["code"] for a in outcome.anomalies],
+        },
+        at=at,
+    )
+    await live.add_event(
+        session,
+        opening,
+        "bid.unsealed",
+        {
+            "bidder": organisation.name if organisation else None,
+            "status": outcome.status,
+            "price": format_yuan(entry.price_fen) if entry.price_fen is not None else None,
+            "duration_days": entry.duration_days,
+            "anomalies": outcome.anomalies,
+        },
+        at=at,
+    )
+    return entry
+
+
+async def _record(
+    session: AsyncSession,
+    settings: Settings,
+    opening: Opening,
+    *,
+    actor: Identity,
+    at: dt.datetime,
+    threshold: int,
+) -> None:
+    """Sign the opening record, move the section to `opened`, open the confirmation window."""
+    section, project = await section_and_project(session, opening.section_id)
+    body = await build_record(session, opening, section, project, recorded_at=at, threshold=threshold)
+    platform = await platform_authority(session, settings, at=at)
+    document = platform.sign(body)
+    opening.record = body
+    opening.record_sha256 = sha256_hex(canonical(body))
+    opening.record_signature = document["signature"]
+    opening.recorded_at = at
+    opening.confirmation_ends_at = at + dt.timedelta(minutes=CONFIRMATION_MINUTES)
+    opening.status = "recorded"
+    await record(
+        session,
+        actor=actor.actor,
+        action="opening.record_signed",
+        subject_type="section",
+        subject_id=section.id,
+        data={"record_sha256": opening.record_sha256, "entries": len(body["entries"])},
+        at=at,
+    )
+    await transition(
+        session, section, "open_bids", actor=actor.actor, at=at, data={"record_sha256": opening.record_sha256}
+    )
+    await live.add_event(
+        session,
+        opening,
+        "record.signed",
+        {
+            "record_sha256": opening.record_sha256,
+            "confirmation_ends_at": opening.confirmation_ends_at.isoformat(),
+        },
+        at=at,
+    )
+
+
+async def build_record(
+    session: AsyncSession,
+    opening: Opening,
+    section: Section,
+    project: Project,
+    *,
+    recorded_at: dt.datetime,
+    threshold: int,
+) -> dict[str, Any]:
+    """The opening record as data (versioned JSON): the basis of the PDF the documents work renders."""
+    entries = (await session.scalars(select(OpeningEntry).where(OpeningEntry.opening_id == opening.id))).all()
+    bids = {
+        b.id: b
+        for b in (await session.scalars(select(Bid).where(Bid.id.in_([e.bid_id for e in entries])))).all()
+    }
+    organisations = {
+        o.id: o
+        for o in (
+            await session.scalars(
+                select(Organisation).where(Organisation.id.in_([e.organisation_id for e in entries]))
+            )
+        ).all()
+    }
+    receipts = {
+        r.bid_id: r
+        for r in (
+            await session.scalars(
+                select(Receipt).where(Receipt.bid_id.in_(list(bids)), Receipt.kind == "submitted")
+            )
+        ).all()
+    }
+    holders = (await plan_of(session, section.id) or (None, []))[1]
+    released = {}
+    for row in (
+        await session.scalars(select(ShareRelease).where(ShareRelease.opening_id == opening.id))
+    ).all():
+        first = released.setdefault(row.position, [row.released_at, 0])
+        first[0] = min(first[0], row.released_at)
+        first[1] += 1
+    ordered = sorted(entries, key=lambda e: (bids[e.bid_id].received_at, str(e.bid_id)))
+    rows = []
+    for order, entry in enumerate(ordered, start=1):
+        bid, organisation = bids[entry.bid_id], organisations[entry.organisation_id]
+        data = entry.bid_data or {}
+        rows.append(
+            {
+                "order": order,
+                "bid_id": str(bid.id),
+                "bidder": {
+                    "organisation_id": str(organisation.id),
+                    "uscc": organisation.uscc,
+                    "name": organisation.name,
+                },
+                "received_at": bid.received_at.astimezone(dt.UTC).isoformat(),
+                "receipt_sequence": receipts[bid.id].sequence if bid.id in receipts else None,
+                "package_sha256": bid.package_sha256,
+                "status": entry.status,
+                "key_source": entry.key_source,
+                "price_fen": entry.price_fen,
+                "price": format_yuan(entry.price_fen) if entry.price_fen is not None else None,
+                "duration_days": entry.duration_days,
+                "quality": data.get("quality") if entry.status == "valid" else None,
+                "project_manager": data.get("project_manager") if entry.status == "valid" else None,
+                "extra": data.get("extra", {}) if entry.status == "valid" else {},
+                "file": {
+                    "name": entry.file_name,
+                    "size": entry.plaintext_size,
+                    "sha256": entry.plaintext_sha256,
+                }
+                if entry.plaintext_sha256
+                else None,
+                "anomalies": entry.anomalies,
+            }
+        )
+    valid = [r for r in rows if r["status"] == "valid"]
+    return {
+        "format": RECORD_FORMAT,
+        "version": 1,
+        "outcome": "opened",
+        "section": {
+            "id": str(section.id),
+            "code": section.code,
+            "name": section.name,
+            "procedure": section.procedure,
+            "sector": project.sector,
+            "bid_deadline": section.bid_deadline.astimezone(dt.UTC).isoformat()
+            if section.bid_deadline
+            else None,
+            "project": {"id": str(project.id), "code": project.code, "name": project.name},
+        },
+        "opening": {
+            "started_at": opening.started_at.astimezone(dt.UTC).isoformat(),
+            "decryption_ends_at": opening.decryption_ends_at.astimezone(dt.UTC).isoformat(),
+            "recorded_at": recorded_at.astimezone(dt.UTC).isoformat(),
+        },
+        "key_holders": {
+            "threshold": threshold,
+            "holders": [
+                {
+                    "position": h.position,
+                    "party": h.party,
+                    "released_at": released[h.position][0].astimezone(dt.UTC).isoformat()
+                    if h.position in released
+                    else None,
+                    "released_shares": released.get(h.position, [None, 0])[1],
+                }
+                for h in holders
+            ],
+        },
+        "bids_at_deadline": opening.bids_at_deadline,
+        "entries": rows,
+        "summary": {
+            "valid": len(valid),
+            "rejected": len(rows) - len(valid),
+            "lowest_price": format_yuan(min(r["price_fen"] for r in valid)) if valid else None,
+        },
+    }
+
+
+# --- 4. confirmations ------------------------------------------------------------------------
+
+
+async def answer_record(
+    session: AsyncSession,
+    *,
+    section_id: uuid.UUID,
+    bidder: Identity,
+    decision: str,
+    comment: str | None,
+    at: dt.datetime,
+) -> Confirmation:
+    """A bidder confirms the record or objects to it, within the confirmation window (E-04)."""
+    opening = await _opening(session, section_id, lock=True)
+    if opening.status != "recorded" or opening.confirmation_ends_at is None:
+        raise Conflict("opening.not_recorded", "开标记录尚未生成", "the opening record is not ready yet")
+    if at >= opening.confirmation_ends_at:
+        raise Conflict(
+            "opening.confirmation_closed",
+            f"开标记录确认时间已于{opening.confirmation_ends_at.isoformat()}截止，未回复的视为无异议",
+            f"the confirmation window closed at {opening.confirmation_ends_at.isoformat()}; "
+            "bidders who did not answer are deemed to confirm",
+            rule="E-04",
+        )
+    entry = await session.scalar(
+        select(OpeningEntry).where(
+            OpeningEntry.opening_id == opening.id, OpeningEntry.organisation_id == bidder.organisation_id
+        )
+    )
+    if entry is None:
+        raise Forbidden(
+            "opening.not_a_bidder",
+            "贵单位不是本次开标的投标人",
+            "your organisation has no bid in this opening",
+        )
+    if decision == "object" and not (comment and comment.strip()):
+        raise DomainError(
+            "opening.objection_reason_required",
+            "提出异议须说明理由",
+            "an objection needs its reason",
+            status=422,
+        )
+    if await session.scalar(
+        select(Confirmation.id).where(
+            Confirmation.opening_id == opening.id, Confirmation.organisation_id == bidder.organisation_id
+        )
+    ):
+        raise Conflict(
+            "opening.already_answered", "贵单位已对开标记录作出答复", "your organisation has already answered"
+        )
+    answer = Confirmation(
+        opening_id=opening.id,
+        organisation_id=entry.organisation_id,
+        decision=decision,
+        comment=comment,
+        answered_at=at,
+        answered_by=bidder.user_id,
+    )
+    session.add(answer)
+    await record(
+        session,
+        actor=bidder.actor,
+        action="opening.record_confirmed" if decision == "confirm" else "opening.record_objected",
+        subject_type="section",
+        subject_id=section_id,
+        data={
+            "organisation_id": str(entry.organisation_id),
+            "comment": comment,
+            "record_sha256": opening.record_sha256,
+        },
+        at=at,
+    )
+    organisation = await session.get(Organisation, entry.organisation_id)
+    await live.add_event(
+        session,
+        opening,
+        "record.answered",
+        {"bidder": organisation.name if organisation else None, "decision": decision, "comment": comment},
+        at=at,
+    )
+    await session.flush()
+    return answer
+
+
+async def confirmations(session: AsyncSession, opening: Opening) -> list[Confirmation]:
+    return list(
+        (
+            await session.scalars(
+                select(Confirmation)
+                .where(Confirmation.opening_id == opening.id)
+                .order_by(Confirmation.answered_at)
+            )
+        ).all()
+    )
+
+
+async def entries(session: AsyncSession, opening: Opening) -> list[OpeningEntry]:
+    return list(
+        (await session.scalars(select(OpeningEntry).where(OpeningEntry.opening_id == opening.id))).all()
+    )
+
+
+async def releases_summary(session: AsyncSession, opening: Opening) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for row in (
+        await session.scalars(select(ShareRelease).where(ShareRelease.opening_id == opening.id))
+    ).all():
+        counts[row.position] = counts.get(row.position, 0) + 1
+    return counts

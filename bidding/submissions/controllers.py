@@ -1,0 +1,160 @@
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bidding.certificates.service import platform_authority
+from bidding.submissions import rules, service
+from bidding.submissions.models import Bid, Receipt
+from bidding.submissions.schemas import BidOut, BidsOverviewOut, ReceiptOut, WithdrawIn
+from trading.auth.guards import allow
+from trading.auth.identity import Identity, Role
+from trading.clock import Clock
+from trading.errors import not_found
+from trading.settings import Settings
+
+OVERSIGHT = allow(Role.staff, Role.admin, Role.auditor, Role.supervisor)
+
+
+def _receipt_out(receipt: Receipt, signer_pem: str) -> ReceiptOut:
+    return ReceiptOut(**service.receipt_document(receipt, signer_pem))
+
+
+def _bid_out(bid: Bid, receipts: list[Receipt], signer_pem: str) -> BidOut:
+    return BidOut(
+        id=bid.id,
+        section_id=bid.section_id,
+        organisation_id=bid.organisation_id,
+        status=bid.status,
+        package_sha256=bid.package_sha256,
+        package_size=bid.package_size,
+        manifest_sha256=bid.manifest_sha256,
+        received_at=bid.received_at,
+        ended_at=bid.ended_at,
+        receipts=[_receipt_out(r, signer_pem) for r in receipts if r.bid_id == bid.id],
+    )
+
+
+class BidController(Controller):
+    path = "/api/bidding/sections"
+    tags = ["bidding"]
+
+    @post(
+        "/{section_id:uuid}/bids",
+        operation_id="submitBid",
+        opt=allow(Role.bidder),
+        request_max_body_size=rules.REQUEST_LIMIT_BYTES,
+        status_code=201,
+    )
+    async def submit(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+    ) -> ReceiptOut:
+        """Hand in a sealed package (`trading bid seal`) as the raw request body, streamed. A second
+        package replaces the first; the answer is the platform-signed receipt."""
+        receipt = await service.submit_bid(
+            session,
+            settings,
+            clock,
+            section_id=section_id,
+            bidder=request.user,
+            chunks=request.stream(),
+            max_bytes=rules.MAX_PACKAGE_BYTES,
+        )
+        platform = await platform_authority(session, settings, at=clock.now())
+        await session.commit()
+        return _receipt_out(receipt, platform.signer_pem)
+
+    @post(
+        "/{section_id:uuid}/bids/withdrawal",
+        operation_id="withdrawBid",
+        opt=allow(Role.bidder),
+        status_code=200,
+    )
+    async def withdraw(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+        data: JSONBody[WithdrawIn],
+    ) -> ReceiptOut:
+        """Withdraw your bid before the deadline (written notice, C-07); answered with a signed receipt."""
+        receipt = await service.withdraw_bid(
+            session, settings, clock, section_id=section_id, bidder=request.user, reason=data.reason
+        )
+        platform = await platform_authority(session, settings, at=clock.now())
+        await session.commit()
+        return _receipt_out(receipt, platform.signer_pem)
+
+    @get("/{section_id:uuid}/bids/mine", operation_id="listMyBids", opt=allow(Role.bidder))
+    async def mine(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+    ) -> list[BidOut]:
+        """Your organisation's bids for the section (replaced and withdrawn ones too) with their receipts."""
+        bids = await service.bids_of_bidder(session, section_id, request.user)
+        receipts = await service.receipts_of(session, [b.id for b in bids])
+        platform = await platform_authority(session, settings, at=clock.now())
+        await session.commit()
+        return [_bid_out(b, receipts, platform.signer_pem) for b in bids]
+
+    @get("/{section_id:uuid}/bids", operation_id="listSectionBids", opt=OVERSIGHT)
+    async def overview(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+    ) -> BidsOverviewOut:
+        """How many bids are in; after the deadline also from whom (sealed content stays sealed)."""
+        section, project = await service.section_and_project(session, section_id)
+        if not request.user.supervises(project.sector):
+            raise not_found("section", "标段", section_id)
+        count, bids = await service.overview_for_oversight(session, section, request.user, at=clock.now())
+        receipts = await service.receipts_of(session, [b.id for b in bids or []])
+        platform = await platform_authority(session, settings, at=clock.now())
+        await session.commit()
+        return BidsOverviewOut(
+            section_id=section.id,
+            bid_deadline=section.bid_deadline,
+            active_bids=count,
+            sealed=bids is None,
+            bids=[_bid_out(b, receipts, platform.signer_pem) for b in bids or []],
+        )
+
+
+class ReceiptController(Controller):
+    path = "/api/bidding/receipts"
+    tags = ["bidding"]
+
+    @get(
+        "/{receipt_id:uuid}",
+        operation_id="getReceipt",
+        opt=allow(Role.bidder, Role.staff, Role.admin, Role.auditor),
+    )
+    async def get_one(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        receipt_id: FromPath[uuid.UUID],
+    ) -> ReceiptOut:
+        receipt = await service.get_receipt(session, receipt_id, request.user)
+        platform = await platform_authority(session, settings, at=clock.now())
+        await session.commit()
+        return _receipt_out(receipt, platform.signer_pem)
