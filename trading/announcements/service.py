@@ -233,7 +233,8 @@ async def _apply_on_publish(
             )
             section.publicity_end = announcement.publicity_end
         action = SECTION_ACTION[kind]
-        if action:
+        # The opening may already have failed the section (too few bids): the notice only tells it.
+        if action and not (action == "fail" and section.status == Status.failed):
             await projects.transition(
                 session,
                 section,

@@ -352,6 +352,7 @@ async def transition(
                 "project_id": str(project.id),
                 "sector": project.sector,
                 "reason": reason,
+                "at": at.isoformat(),
                 **{k: str(v) for k, v in (data or {}).items()},
             },
             at=at,
