@@ -28,7 +28,7 @@ from tests.bidding.helpers import (
     upload,
 )
 from tests.conftest import START
-from tests.trading.factories import construction_project
+from tests.trading.factories import construction_project, open_as_the_opening_does
 from tests.trading.test_projects import register
 from trading.audit.models import AuditEvent
 from trading.auth.identity import Identity
@@ -499,12 +499,7 @@ async def test_before_the_opening_only_the_center_and_oversight_see_who_register
     # Past the deadline, still before the opening: still confidential.
     clock.advance(dt.timedelta(days=25, minutes=1))
     assert (await client.get(url, headers=people.headers("principal"))).status_code == 403
-    opened = await client.post(
-        f"/api/sections/{section_id}/transitions",
-        json={"action": "open_bids"},
-        headers=people.headers("clerk"),
-    )
-    assert opened.status_code == 200, opened.text
+    await open_as_the_opening_does(people, section_id, clock.now())
     for who in ("principal", "agency"):
         listed = await client.get(url, headers=people.headers(who))
         assert listed.status_code == 200, who

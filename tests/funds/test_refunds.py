@@ -18,6 +18,7 @@ from tests.funds.helpers import (
     refunds_of,
     verify,
 )
+from tests.trading.factories import open_as_the_opening_does
 from trading.events import publish
 
 RATE = {
@@ -49,9 +50,11 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
     clock.advance(
         dt.timedelta(days=(45 if sector == "land" else 35 if sector == "property" else 25), hours=1)
     )
-    await move(client, people, section_id, "open_bids")
     if sector in ("construction", "procurement"):
+        await open_as_the_opening_does(people, section_id, clock.now())
         await move(client, people, section_id, "evaluate")
+    else:
+        await move(client, people, section_id, "open_bids")
     if sector == "construction":
         await move(client, people, section_id, "publish_candidates")
     await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))

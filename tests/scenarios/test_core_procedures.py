@@ -4,7 +4,7 @@ bids, deposits and evaluation have their own scenarios)."""
 import datetime as dt
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project, iso
+from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
 from tests.trading.test_projects import publish, register
 
 DAY = dt.timedelta(days=1)
@@ -29,7 +29,7 @@ async def test_construction_open_tender_from_registration_to_contract(client, pe
     section_id = project["sections"][0]["id"]
     assert (await publish(client, people, call_announcement(project["id"]))).status_code == 200
     clock.advance(25 * DAY)
-    await move(client, people, section_id, "open_bids")
+    await open_as_the_opening_does(people, section_id, clock.now())
     await move(client, people, section_id, "evaluate")
 
     publicity = {
@@ -75,7 +75,7 @@ async def test_procurement_awards_straight_after_evaluation(client, people, cloc
     section_id = project["sections"][0]["id"]
     await publish(client, people, call_announcement(project["id"], title="医学影像设备采购项目公开招标公告"))
     clock.advance(26 * DAY)
-    await move(client, people, section_id, "open_bids")
+    await open_as_the_opening_does(people, section_id, clock.now())
     await move(client, people, section_id, "evaluate")
     awarded = await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
     assert awarded["status"] == "awarded"

@@ -6,6 +6,9 @@ import datetime as dt
 from typing import Any
 
 from tests.conftest import START
+from trading.audit.service import SYSTEM
+from trading.db.session import Database
+from trading.projects import service as projects
 
 
 def iso(instant: dt.datetime) -> str:
@@ -52,3 +55,20 @@ def call_announcement(project_id: str, **changes: Any) -> dict:
     }
     body.update(changes)
     return body
+
+
+async def open_as_the_opening_does(people: Any, section_id: str, at: dt.datetime) -> None:
+    """Move a tendering section to `opened` the way bidding's electronic opening does (with the
+    digest of its opening record), for tests of what comes after the opening."""
+    import uuid
+
+    db = Database(people.app.state.settings.resolved_database_url())
+    try:
+        async with db.session() as session:
+            section = await projects.get_section(session, uuid.UUID(section_id))
+            await projects.transition(
+                session, section, "open_bids", actor=SYSTEM, at=at, data={"record_sha256": "0" * 64}
+            )
+            await session.commit()
+    finally:
+        await db.dispose()

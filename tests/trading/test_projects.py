@@ -3,7 +3,7 @@
 import datetime as dt
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project
+from tests.trading.factories import call_announcement, construction_project, open_as_the_opening_does
 
 
 async def register(client, people, body, as_="agency"):
@@ -104,12 +104,17 @@ async def test_the_section_walks_its_life_with_the_clock(client, people, clock):
     assert section["status"] == "bidding_closed"
     assert section["allowed_actions"] == ["cancel", "fail", "open_bids"]
 
-    opened = await client.post(
+    by_hand = await client.post(
         f"/api/sections/{section_id}/transitions",
         json={"action": "open_bids"},
         headers=people.headers("clerk"),
     )
-    assert opened.json()["status"] == "opened"
+    assert by_hand.status_code == 409
+    assert (by_hand.json()["code"], by_hand.json()["rule"]["id"]) == ("section.opening_required", "E-04")
+
+    await open_as_the_opening_does(people, section_id, clock.now())
+    section = (await client.get(f"/api/sections/{section_id}", headers=people.headers("clerk"))).json()
+    assert section["status"] == "opened"
 
 
 async def test_an_award_before_the_candidates_publicity_is_refused_with_its_rule(client, people, clock):
@@ -117,7 +122,8 @@ async def test_an_award_before_the_candidates_publicity_is_refused_with_its_rule
     section_id = project["sections"][0]["id"]
     await publish(client, people, call_announcement(project["id"]))
     clock.advance(dt.timedelta(days=26))
-    for action in ("open_bids", "evaluate"):
+    await open_as_the_opening_does(people, section_id, clock.now())
+    for action in ("evaluate",):
         await client.post(
             f"/api/sections/{section_id}/transitions",
             json={"action": action},

@@ -19,6 +19,7 @@ from trading.organisations.models import Organisation
 from trading.projects.models import Project, ProjectCodeCounter, Section
 from trading.projects.rules import (
     STATUS_ZH,
+    TENDERING,
     Status,
     allowed_actions,
     effective_status,
@@ -309,6 +310,15 @@ async def transition(
                 "action": action,
                 "allowed": allowed_actions(project.sector, current),
             },
+        )
+    if action == "open_bids" and project.sector in TENDERING and not (data or {}).get("record_sha256"):
+        # Sealed bids are opened by the electronic opening, which records what it opened (E-04);
+        # marking the section opened by hand would leave the bids sealed for good.
+        raise Conflict(
+            "section.opening_required",
+            "工程建设和政府采购项目须通过电子开标开启投标文件，不能手工标记为已开标",
+            "construction and procurement bids are opened by the electronic opening, not by hand",
+            rule="E-04",
         )
     if action in ("fail", "cancel") and not (reason and reason.strip()):
         raise DomainError(
