@@ -127,6 +127,43 @@ def is_must_tender(kind: ContractKind | str, estimated_fen: int) -> bool:
     return estimated_fen >= MUST_TENDER_THRESHOLD_FEN[ContractKind(kind)]
 
 
+def _require_days(
+    start: dt.datetime,
+    end: dt.datetime,
+    required: int,
+    *,
+    zone: ZoneInfo,
+    code: str,
+    rule: str,
+    zh: str,
+    en: str,
+    keys: tuple[str, str, str],
+) -> None:
+    """ "At least `required` days from A to B", counted `(date(B) - date(A)).days`. `zh` and `en`
+    are templates over {required}, {actual} and {earliest} (the earliest compliant date of B);
+    `keys` name A's date, B's date and that earliest date in `details`."""
+    first, last = _day(start, zone), _day(end, zone)
+    actual = (last - first).days
+    if actual >= required:
+        return None
+    earliest = first + dt.timedelta(days=required)
+    figures = {"required": required, "actual": actual, "earliest": earliest.isoformat()}
+    start_key, end_key, earliest_key = keys
+    raise RuleViolation(
+        code,
+        zh.format(**figures),
+        en.format(**figures),
+        rule=rule,
+        details={
+            "required_days": required,
+            "actual_days": actual,
+            start_key: first.isoformat(),
+            end_key: last.isoformat(),
+            earliest_key: earliest.isoformat(),
+        },
+    )
+
+
 # --- bid preparation period: C-02, P-01 -------------------------------------------------------
 
 BID_PERIOD_DAYS = 20
@@ -141,25 +178,17 @@ def check_bid_period(
     rule = {Sector.construction: "C-02", Sector.procurement: "P-01"}.get(Sector(sector))
     if rule is None:
         return None
-    issued, deadline = _day(documents_issued_at, zone), _day(bid_deadline, zone)
-    actual = (deadline - issued).days
-    if actual >= BID_PERIOD_DAYS:
-        return None
-    earliest = issued + dt.timedelta(days=BID_PERIOD_DAYS)
-    raise RuleViolation(
-        "deadline.too_short",
-        f"自招标文件发出之日起至投标截止时间止不得少于{BID_PERIOD_DAYS}日，当前为{actual}日"
-        f"（投标截止时间最早为{earliest.isoformat()}）",
-        f"at least {BID_PERIOD_DAYS} days from documents issued to the bid deadline; this section gives "
-        f"{actual} (earliest deadline {earliest.isoformat()})",
+    return _require_days(
+        documents_issued_at,
+        bid_deadline,
+        BID_PERIOD_DAYS,
+        zone=zone,
+        code="deadline.too_short",
         rule=rule,
-        details={
-            "required_days": BID_PERIOD_DAYS,
-            "actual_days": actual,
-            "documents_issued_on": issued.isoformat(),
-            "bid_deadline_on": deadline.isoformat(),
-            "earliest_deadline": earliest.isoformat(),
-        },
+        zh="自招标文件发出之日起至投标截止时间止不得少于{required}日，当前为{actual}日（投标截止时间最早为{earliest}）",
+        en="at least {required} days from documents issued to the bid deadline; this section gives {actual} "
+        "(earliest deadline {earliest})",
+        keys=("documents_issued_on", "bid_deadline_on", "earliest_deadline"),
     )
 
 
@@ -464,24 +493,18 @@ def check_response_period(
             },
         )
     if procedure is Procedure.competitive_consultation:
-        actual = (due - issued).days
-        if actual >= CONSULTATION_RESPONSE_DAYS:
-            return None
-        earliest = issued + dt.timedelta(days=CONSULTATION_RESPONSE_DAYS)
-        raise RuleViolation(
-            "deadline.too_short",
-            f"竞争性磋商自磋商文件发出之日起至提交首次响应文件截止之日止不得少于{CONSULTATION_RESPONSE_DAYS}日，"
-            f"当前为{actual}日（最早为{earliest.isoformat()}）",
-            f"at least {CONSULTATION_RESPONSE_DAYS} days from consultation documents issued to responses "
-            f"due; this section gives {actual} (earliest {earliest.isoformat()})",
+        return _require_days(
+            documents_issued_at,
+            responses_due,
+            CONSULTATION_RESPONSE_DAYS,
+            zone=zone,
+            code="deadline.too_short",
             rule="P-11",
-            details={
-                "required_days": CONSULTATION_RESPONSE_DAYS,
-                "actual_days": actual,
-                "documents_issued_on": issued.isoformat(),
-                "responses_due_on": due.isoformat(),
-                "earliest_deadline": earliest.isoformat(),
-            },
+            zh="竞争性磋商自磋商文件发出之日起至提交首次响应文件截止之日止不得少于{required}日，"
+            "当前为{actual}日（最早为{earliest}）",
+            en="at least {required} days from consultation documents issued to responses due; this section "
+            "gives {actual} (earliest {earliest})",
+            keys=("documents_issued_on", "responses_due_on", "earliest_deadline"),
         )
     return None
 
@@ -638,25 +661,17 @@ def check_land_announcement(
     """L-01 (MLR 39 art. 10): the transfer announcement at least 20 days before the tender,
     auction or listing starts, counted `(start date - announcement date).days`. Code
     `announcement.too_late`."""
-    published, start = _day(announcement_published_at, zone), _day(sale_start, zone)
-    actual = (start - published).days
-    if actual >= LAND_ANNOUNCEMENT_DAYS:
-        return None
-    earliest = published + dt.timedelta(days=LAND_ANNOUNCEMENT_DAYS)
-    raise RuleViolation(
-        "announcement.too_late",
-        f"出让公告应当至少在投标、拍卖或者挂牌开始日前{LAND_ANNOUNCEMENT_DAYS}日发布，当前仅提前{actual}日"
-        f"（最早可于{earliest.isoformat()}开始）",
-        f"the transfer announcement must be published at least {LAND_ANNOUNCEMENT_DAYS} days before the sale "
-        f"starts; this section gives {actual} (earliest start {earliest.isoformat()})",
+    return _require_days(
+        announcement_published_at,
+        sale_start,
+        LAND_ANNOUNCEMENT_DAYS,
+        zone=zone,
+        code="announcement.too_late",
         rule="L-01",
-        details={
-            "required_days": LAND_ANNOUNCEMENT_DAYS,
-            "actual_days": actual,
-            "published_on": published.isoformat(),
-            "sale_start_on": start.isoformat(),
-            "earliest_start": earliest.isoformat(),
-        },
+        zh="出让公告应当至少在投标、拍卖或者挂牌开始日前{required}日发布，当前仅提前{actual}日（最早可于{earliest}开始）",
+        en="the transfer announcement must be published at least {required} days before the sale starts; "
+        "this section gives {actual} (earliest start {earliest})",
+        keys=("published_on", "sale_start_on", "earliest_start"),
     )
 
 
