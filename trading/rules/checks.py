@@ -835,22 +835,7 @@ def schedule_violations(
     return found
 
 
-def check_section_schedule(
-    sector: Sector | str,
-    procedure: Procedure | str,
-    *,
-    zone: ZoneInfo,
-    calendar: WorkingCalendar | None = None,
-    documents_issued_at: dt.datetime | None = None,
-    documents_sale_start: dt.datetime | None = None,
-    documents_sale_end: dt.datetime | None = None,
-    bid_deadline: dt.datetime | None = None,
-    sale_start: dt.datetime | None = None,
-    listing_start: dt.datetime | None = None,
-    listing_end: dt.datetime | None = None,
-    announcement_published_at: dt.datetime | None = None,
-    publicity_end: dt.datetime | None = None,
-) -> None:
+def check_section_schedule(sector: Sector | str, procedure: Procedure | str, **schedule: Any) -> None:
     """Apply `schedule_violations` (same arguments) and raise one `RuleViolation` if any rule
     is broken.
 
@@ -859,21 +844,7 @@ def check_section_schedule(
     `details["violations"]`: every violation as {code, rule, zh, en, details}, always a list,
     even of one.
     """
-    found = schedule_violations(
-        sector,
-        procedure,
-        zone=zone,
-        calendar=calendar,
-        documents_issued_at=documents_issued_at,
-        documents_sale_start=documents_sale_start,
-        documents_sale_end=documents_sale_end,
-        bid_deadline=bid_deadline,
-        sale_start=sale_start,
-        listing_start=listing_start,
-        listing_end=listing_end,
-        announcement_published_at=announcement_published_at,
-        publicity_end=publicity_end,
-    )
+    found = schedule_violations(sector, procedure, **schedule)
     if not found:
         return None
     first = found[0]
