@@ -13,6 +13,7 @@ from sqlalchemy.pool import StaticPool
 from trading.audit.models import AuditEvent
 from trading.audit.service import Actor, verify_chain
 from trading.calendar.models import CalendarDay, CalendarYear
+from trading.calendar.provisional import provisional_schedule
 from trading.calendar.service import (
     CalendarYearMissing,
     WorkingCalendar,
@@ -24,6 +25,7 @@ from trading.calendar.service import (
 )
 from trading.db.base import Base
 from trading.errors import DomainError
+from trading.events import OutboxEvent
 
 D = dt.date
 ADMIN = Actor(id=None, name="admin")
@@ -94,23 +96,54 @@ def test_working_days_after_excludes_the_start_day(calendar: WorkingCalendar):
     assert calendar.working_days_after(D(2026, 3, 9), D(2026, 3, 9)) == 0
 
 
-def test_a_2027_date_raises_calendar_year_missing_naming_2027(calendar: WorkingCalendar):
-    with pytest.raises(CalendarYearMissing) as caught:
-        calendar.is_working_day(D(2027, 3, 1))
-    error = caught.value
-    assert error.code == "calendar.year_missing"
-    assert error.status == 422
-    assert error.details == {"year": 2027}
-    assert "2027年" in error.zh
-    assert "2027" in error.en
+# A year no chinesecalendar release will cover for a long time: its days are always estimated.
+FAR = 2040
 
 
-def test_counting_into_an_unloaded_year_refuses_instead_of_guessing(calendar: WorkingCalendar):
-    with pytest.raises(CalendarYearMissing) as caught:
-        calendar.add_working_days(D(2026, 12, 30), 5)
-    assert caught.value.details == {"year": 2027}
-    with pytest.raises(CalendarYearMissing):
-        calendar.working_days_in(D(2026, 12, 1), D(2027, 1, 10))
+def test_a_year_without_its_notice_is_estimated_not_refused(calendar: WorkingCalendar):
+    assert FAR not in calendar.years
+    assert calendar.is_working_day(D(FAR, 3, 1))  # a Thursday in March
+    assert calendar.is_provisional(D(FAR, 3, 1))
+    assert not calendar.is_provisional(D(2026, 3, 2))
+    assert calendar.is_provisional(D(2026, 12, 30), D(FAR, 1, 2))
+
+
+def test_the_estimate_has_the_long_blocks_and_no_make_up_days():
+    estimate = dict(provisional_schedule(2027).holidays)
+    # Spring Festival 2027: New Year's Eve is 5 February; the block runs to 初七, 12 February.
+    assert all(D(2027, 2, day) in estimate for day in range(5, 13))
+    assert "暂定" in estimate[D(2027, 2, 12)]
+    assert all(D(2027, 5, day) in estimate for day in range(1, 6))
+    assert all(D(2027, 10, day) in estimate for day in range(1, 8))
+    assert D(2027, 10, 8) not in estimate  # Mid-Autumn 2027 is 15 September, far from 1 October
+    assert provisional_schedule(2027).workdays == ()
+    # 2031: Mid-Autumn falls on 1 October, and the block runs to 8 October.
+    assert D(2031, 10, 8) in dict(provisional_schedule(2031).holidays)
+
+
+@pytest.mark.parametrize("year", range(2005, 2027))
+def test_the_estimate_holds_every_holiday_the_real_notice_gave(year: int):
+    """D-03's promise: with every real day off inside the estimate and no make-up working day, a
+    minimum period computed on the estimate can only come out longer than on the notice."""
+    estimate = {day for day, _ in provisional_schedule(year).holidays}
+    real = chinese_calendar_schedules()[year]
+    assert [day for day, _ in real.holidays if day not in estimate] == []
+
+
+def test_counting_into_an_unloaded_year_goes_on_and_says_provisional(calendar: WorkingCalendar):
+    # From Wednesday 28 December 2039: the 29th and 30th count; New Year 2040 falls on a Sunday and
+    # the estimate keeps Monday the 2nd off with the weekend before it; then the 3rd to the 5th.
+    assert calendar.add_working_days(D(FAR - 1, 12, 28), 5) == D(FAR, 1, 5)
+    assert calendar.working_days_in(D(FAR - 1, 12, 28), D(FAR, 1, 5)) == 6
+    assert calendar.is_provisional(D(FAR - 1, 12, 28), D(FAR, 1, 5))
+
+
+def test_a_year_beyond_the_range_is_refused_with_its_range(calendar: WorkingCalendar):
+    with pytest.raises(DomainError) as caught:
+        calendar.is_working_day(D(2101, 1, 3))
+    assert caught.value.code == "calendar.year_out_of_range"
+    assert caught.value.status == 422
+    assert caught.value.details["year"] == 2101
 
 
 # --- database: seeding and loading years -------------------------------------------------------
@@ -124,7 +157,7 @@ async def session() -> AsyncIterator[AsyncSession]:
     def _foreign_keys(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
-    tables = [CalendarYear.__table__, CalendarDay.__table__, AuditEvent.__table__]
+    tables = [CalendarYear.__table__, CalendarDay.__table__, AuditEvent.__table__, OutboxEvent.__table__]
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all, tables=tables)
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
@@ -140,7 +173,8 @@ async def test_seed_loads_every_year_the_package_covers(session: AsyncSession):
     years = await seed_from_chinesecalendar(session, actor=ADMIN, at=AT)
     await session.commit()
 
-    assert years == list(range(2004, 2027))
+    # 2004 to the newest year of the installed release (2026 or later).
+    assert years == list(range(2004, years[-1] + 1)) and years[-1] >= 2026
     calendar = await load_calendar(session)
     assert calendar.is_working_day(D(2026, 2, 14)) is True
     assert calendar.is_working_day(D(2026, 2, 16)) is False
@@ -225,6 +259,7 @@ async def test_replacing_a_year_audits_the_old_and_new_lists(session: AsyncSessi
         (2027, [(D(2027, 1, 1), "元旦")], [(D(2027, 1, 4), "元旦")], "calendar.workday_not_weekend"),
         (2027, [(D(2027, 1, 1), "元旦"), (D(2027, 1, 1), "元旦")], [], "calendar.date_duplicated"),
         (2027, [(D(2027, 1, 1), "  ")], [], "calendar.name_required"),
+        (2027, [(D(2027, 1, 1), "元旦"), (D(2027, 3, 8), "妇女节")], [], "calendar.name_unknown"),
         (2027, [], [], "calendar.holidays_empty"),
         (1999, [(D(1999, 1, 1), "元旦")], [], "calendar.year_invalid"),
     ],
@@ -243,6 +278,15 @@ async def test_load_year_refuses_an_inconsistent_notice(
     assert await _audit(session, "calendar.year_loaded") == []
 
 
+async def test_a_bad_line_is_named_and_nothing_of_the_notice_is_stored(session: AsyncSession):
+    holidays = [(D(2027, 1, 1), "元旦"), (D(2027, 2, 6), "春节"), (D(2027, 3, 8), "植树节")]
+    with pytest.raises(DomainError) as caught:
+        await load_year(session, actor=ADMIN, at=AT, year=2027, notice="测试", holidays=holidays, workdays=[])
+    assert caught.value.details == {"list": "holidays", "line": 3, "date": "2027-03-08", "name": "植树节"}
+    assert "第3行" in caught.value.zh and "line 3" in caught.value.en
+    assert await session.scalar(select(func.count()).select_from(CalendarDay)) == 0
+
+
 async def test_get_year_of_an_unloaded_year_is_not_found(session: AsyncSession):
     with pytest.raises(CalendarYearMissing) as caught:
         await get_year(session, 2027)
@@ -250,12 +294,12 @@ async def test_get_year_of_an_unloaded_year_is_not_found(session: AsyncSession):
     assert caught.value.code == "calendar.year_missing"
 
 
-async def test_load_calendar_of_unloaded_years_raises_when_used(session: AsyncSession):
+async def test_load_calendar_estimates_the_years_it_was_not_given(session: AsyncSession):
     await seed_from_chinesecalendar(session, actor=ADMIN, at=AT)
-    calendar = await load_calendar(session, [2026, 2027])
+    calendar = await load_calendar(session, [2026, FAR])
     assert calendar.years == {2026}
-    with pytest.raises(CalendarYearMissing):
-        calendar.is_working_day(D(2025, 6, 3))  # loaded in the database, but not asked for
+    assert calendar.is_provisional(D(FAR, 6, 3))
+    assert not calendar.is_provisional(D(2026, 6, 3))
 
 
 async def test_deleting_a_year_deletes_its_days(session: AsyncSession):

@@ -2,9 +2,10 @@
 
 Working-day deadlines ("within 5 working days", "a listing period of at least 10 working days")
 depend on the State Council's yearly holiday notice (国务院办公厅关于某年部分节假日安排的通知).
-A year is either loaded (its notice's holidays and make-up working days are stored) or not; a
-date in a year that is not loaded raises `CalendarYearMissing` instead of guessing, because a
-guessed deadline that falls on a holiday is a legal defect nobody notices until a complaint.
+A year is either loaded (its notice's holidays and make-up working days are stored) or not. A
+year that is not loaded is estimated conservatively (D-03, trading/calendar/provisional.py) and
+every date computed over it is marked provisional: a center never stops trading because next
+year's notice is late, and a minimum period computed on the estimate can only come out longer.
 
 Data comes from the `chinesecalendar` package (seeded once, idempotently) and, for a year the
 package does not yet cover or a corrected notice, from an administrator (`load_year`).
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import chinese_calendar
@@ -24,7 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import Actor, record
 from trading.calendar.models import HOLIDAY, WORKDAY, CalendarDay, CalendarYear
+from trading.calendar.provisional import provisional_schedule
+from trading.calendar.schedule import YearSchedule
 from trading.errors import DomainError
+from trading.events import publish
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -51,7 +54,7 @@ def notice_title(year: int) -> str:
 
 
 class CalendarYearMissing(DomainError):
-    """A working-day computation touched a year whose holiday notice is not loaded."""
+    """A year's notice was asked for but is not loaded (404 on `GET /api/calendar/years/{y}`)."""
 
     status = 422
 
@@ -67,24 +70,33 @@ class CalendarYearMissing(DomainError):
         self.year = year
 
 
-def _invalid(code: str, zh: str, en: str, **details: Any) -> DomainError:
+def invalid(code: str, zh: str, en: str, **details: Any) -> DomainError:
     return DomainError(f"calendar.{code}", zh, en, status=422, details=details)
 
 
-@dataclass(frozen=True)
-class YearSchedule:
-    """One year's special days, each list sorted by date."""
+class CalendarYearOutOfRange(DomainError):
+    """A date so far from today that no calendar, loaded or estimated, is kept for it."""
 
-    holidays: tuple[tuple[dt.date, str], ...]
-    workdays: tuple[tuple[dt.date, str], ...]
+    status = 422
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            "calendar.year_out_of_range",
+            f"{year}年超出工作日日历的范围（{FIRST_YEAR}–{LAST_YEAR}年）",
+            f"{year} is outside the working-day calendar's range ({FIRST_YEAR}-{LAST_YEAR})",
+            details={"year": year, "first_year": FIRST_YEAR, "last_year": LAST_YEAR},
+        )
 
 
 class WorkingCalendar:
-    """Working days over the loaded years. Pure: no database, no clock, no I/O.
+    """Working days over the loaded years, and provisional ones for the others (D-03). Pure: no
+    database, no clock, no I/O.
 
     A day is a working day when it is a listed make-up working day, or a Monday to Friday that
     is not a listed holiday. Holidays may include weekend days inside a holiday period; that
-    changes nothing, those days are not working days either way.
+    changes nothing, those days are not working days either way. A year whose notice is not
+    loaded gets `provisional_schedule(year)` the first time it is touched, and every answer that
+    touched it can say so (`is_provisional`).
     """
 
     def __init__(
@@ -96,6 +108,7 @@ class WorkingCalendar:
         self._years = frozenset(years)
         self._holidays = dict(holidays)
         self._workdays = dict(workdays)
+        self._provisional: set[int] = set()
         stray = sorted(d for d in (*self._holidays, *self._workdays) if d.year not in self._years)
         if stray:
             raise ValueError(f"special day {stray[0]} lies in a year that is not among the loaded years")
@@ -110,16 +123,35 @@ class WorkingCalendar:
 
     @property
     def years(self) -> frozenset[int]:
+        """The years whose notice is loaded."""
         return self._years
 
     def require(self, day: dt.date) -> None:
-        """Raise `CalendarYearMissing` unless `day`'s year is loaded."""
-        if day.year not in self._years:
-            raise CalendarYearMissing(day.year)
+        """Make `day`'s year usable: loaded, or estimated provisionally (D-03)."""
+        year = day.year
+        if year in self._years or year in self._provisional:
+            return
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CalendarYearOutOfRange(year)
+        self._holidays.update(provisional_schedule(year).holidays)
+        self._provisional.add(year)
+
+    def is_provisional(self, first: dt.date, last: dt.date | None = None) -> bool:
+        """Whether any year from `first` to `last` has no loaded notice: a date computed over
+        them may move when the notice is loaded."""
+        last = last or first
+        return any(
+            year not in self._years for year in range(min(first, last).year, max(first, last).year + 1)
+        )
 
     def holiday_name(self, day: dt.date) -> str | None:
         self.require(day)
         return self._holidays.get(day)
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """An official holiday (法定休假日 as the notice lists it); a plain weekend is not one."""
+        self.require(day)
+        return day in self._holidays
 
     def is_working_day(self, day: dt.date) -> bool:
         self.require(day)
@@ -133,7 +165,7 @@ class WorkingCalendar:
         """The n-th working day after `start` ("within n working days after start"); `start`
         itself is not counted, whether or not it is a working day. n = 0 gives `start`."""
         if n < 0:
-            raise _invalid(
+            raise invalid(
                 "days_invalid",
                 f"工作日数不能为负数，当前为{n}",
                 f"the number of working days cannot be negative; got {n}",
@@ -148,8 +180,7 @@ class WorkingCalendar:
         return day
 
     def working_days_in(self, first: dt.date, last: dt.date) -> int:
-        """Working days from `first` to `last`, both included (a period such as a listing
-        period); 0 when `last` is before `first`."""
+        """Working days from `first` to `last`, both included; 0 when `last` is before `first`."""
         self.require(first)
         self.require(last)
         count, day = 0, first
@@ -171,7 +202,7 @@ class WorkingCalendar:
 
 async def load_calendar(session: AsyncSession, years: Iterable[int] | None = None) -> WorkingCalendar:
     """The calendar of the given years (or of every loaded year). Years asked for but not
-    loaded are simply absent: the calendar raises `CalendarYearMissing` when they are used."""
+    loaded are estimated by the calendar itself when they are used (D-03)."""
     year_query = select(CalendarYear.year)
     day_query = select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
     if years is not None:
@@ -184,6 +215,11 @@ async def load_calendar(session: AsyncSession, years: Iterable[int] | None = Non
     for day, kind, name in (await session.execute(day_query)).all():
         (holidays if kind == HOLIDAY else workdays)[day] = name
     return WorkingCalendar(loaded, holidays, workdays)
+
+
+async def load_calendar_from(session: AsyncSession, first_year: int) -> WorkingCalendar:
+    """The calendar from `first_year` on: every period starting then can only reach later years."""
+    return await load_calendar(session, range(first_year, LAST_YEAR + 1))
 
 
 async def list_years(session: AsyncSession) -> list[CalendarYear]:
@@ -213,6 +249,13 @@ async def get_year(session: AsyncSession, year: int) -> tuple[CalendarYear, Year
 
 
 # --- seeding from the chinesecalendar package ------------------------------------------------
+
+
+def provisional_year(year: int) -> YearSchedule:
+    """The estimated schedule of a year whose notice is not loaded (D-03)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CalendarYearOutOfRange(year)
+    return provisional_schedule(year)
 
 
 def chinese_calendar_source() -> str:
@@ -293,30 +336,54 @@ async def seed_from_chinesecalendar(session: AsyncSession, *, actor: Actor, at: 
 # --- an administrator loads a notice ---------------------------------------------------------
 
 
-def _check_days(year: int, kind_zh: str, kind_en: str, days: DayList) -> tuple[tuple[dt.date, str], ...]:
+# The festivals of 全国年节及纪念日放假办法 art. 2, and the one-off commemorations notices have
+# added; a notice names each day off after one of them (bridge days after their block).
+STATUTORY_HOLIDAYS = frozenset({"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"})
+COMMEMORATION_PREFIX = "抗战胜利"
+
+
+def _known_name(name: str) -> bool:
+    parts = [part.strip() for part in name.replace("，", "、").replace(",", "、").split("、")]
+    return all(part in STATUTORY_HOLIDAYS or part.startswith(COMMEMORATION_PREFIX) for part in parts)
+
+
+def _check_days(
+    year: int, kind: str, kind_zh: str, kind_en: str, days: DayList
+) -> tuple[tuple[dt.date, str], ...]:
+    """Each line of one list of the notice; an error names the list and the line (1-based)."""
     seen: set[dt.date] = set()
-    for day, name in days:
+    for line, (day, name) in enumerate(days, start=1):
+        where = {"list": kind, "line": line, "date": day.isoformat()}
+        at_zh, at_en = f"{kind_zh}第{line}行：", f"{kind_en} line {line}: "
         if day.year != year:
-            raise _invalid(
+            raise invalid(
                 "date_outside_year",
-                f"{kind_zh}日期{day.isoformat()}不在{year}年内",
-                f"{kind_en} date {day.isoformat()} is not in {year}",
+                f"{at_zh}日期{day.isoformat()}不在{year}年内",
+                f"{at_en}date {day.isoformat()} is not in {year}",
                 year=year,
-                date=day.isoformat(),
+                **where,
             )
         if day in seen:
-            raise _invalid(
+            raise invalid(
                 "date_duplicated",
-                f"{kind_zh}日期{day.isoformat()}重复列出",
-                f"{kind_en} date {day.isoformat()} is listed twice",
-                date=day.isoformat(),
+                f"{at_zh}日期{day.isoformat()}重复列出",
+                f"{at_en}date {day.isoformat()} is listed twice",
+                **where,
             )
         if not name.strip():
-            raise _invalid(
+            raise invalid(
                 "name_required",
-                f"{kind_zh}日期{day.isoformat()}缺少节日名称",
-                f"{kind_en} date {day.isoformat()} has no holiday name",
-                date=day.isoformat(),
+                f"{at_zh}日期{day.isoformat()}缺少节日名称",
+                f"{at_en}date {day.isoformat()} has no holiday name",
+                **where,
+            )
+        if not _known_name(name.strip()):
+            raise invalid(
+                "name_unknown",
+                f"{at_zh}“{name.strip()}”不是法定节假日名称（{'、'.join(sorted(STATUTORY_HOLIDAYS))}）",
+                f"{at_en}{name.strip()!r} is not the name of an official holiday",
+                name=name.strip(),
+                **where,
             )
         seen.add(day)
     return tuple(sorted((day, name.strip()) for day, name in days))
@@ -325,42 +392,44 @@ def _check_days(year: int, kind_zh: str, kind_en: str, days: DayList) -> tuple[t
 def validate_notice(year: int, notice: str, holidays: DayList, workdays: DayList) -> YearSchedule:
     """Check one year's notice as an administrator typed it; raise `calendar.*` errors."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise _invalid(
+        raise invalid(
             "year_invalid",
             f"年份{year}超出可导入范围（{FIRST_YEAR}–{LAST_YEAR}）",
             f"year {year} is outside the range that can be loaded ({FIRST_YEAR}-{LAST_YEAR})",
             year=year,
         )
     if not notice.strip():
-        raise _invalid("notice_required", "请填写通知名称或文号", "the notice's title or number is required")
+        raise invalid("notice_required", "请填写通知名称或文号", "the notice's title or number is required")
     # Every notice lists at least New Year's Day and the Spring Festival: an empty list is a mistake.
     if not holidays:
-        raise _invalid(
+        raise invalid(
             "holidays_empty",
             f"{year}年节假日安排未列出任何放假日期",
             f"the {year} schedule lists no holidays",
             year=year,
         )
     schedule = YearSchedule(
-        holidays=_check_days(year, "放假", "holiday", holidays),
-        workdays=_check_days(year, "调休上班", "make-up working day", workdays),
+        holidays=_check_days(year, "holidays", "放假", "holiday", holidays),
+        workdays=_check_days(year, "workdays", "调休上班", "make-up working day", workdays),
     )
-    both = sorted({d for d, _ in schedule.holidays} & {d for d, _ in schedule.workdays})
-    if both:
-        raise _invalid(
-            "date_both_kinds",
-            f"{both[0].isoformat()}不能既是放假日又是调休上班日",
-            f"{both[0].isoformat()} cannot be both a holiday and a make-up working day",
-            date=both[0].isoformat(),
-        )
-    for day, _ in schedule.workdays:
+    holiday_days = {d for d, _ in schedule.holidays}
+    for line, (day, _) in enumerate(workdays, start=1):
+        where = {"list": "workdays", "line": line, "date": day.isoformat()}
+        if day in holiday_days:
+            raise invalid(
+                "date_both_kinds",
+                f"调休上班第{line}行：{day.isoformat()}不能既是放假日又是调休上班日",
+                f"make-up working day line {line}: {day.isoformat()} cannot be both a holiday and a "
+                "make-up working day",
+                **where,
+            )
         if day.weekday() < 5:
-            raise _invalid(
+            raise invalid(
                 "workday_not_weekend",
-                f"调休上班日{day.isoformat()}是工作日（周一至周五），调休上班日应为周六或周日",
-                f"make-up working day {day.isoformat()} is a weekday; make-up working days fall on "
-                "a Saturday or Sunday",
-                date=day.isoformat(),
+                f"调休上班第{line}行：{day.isoformat()}是工作日（周一至周五），调休上班日应为周六或周日",
+                f"make-up working day line {line}: {day.isoformat()} is a weekday; make-up working days "
+                "fall on a Saturday or Sunday",
+                **where,
             )
     return schedule
 
@@ -424,4 +493,6 @@ async def load_year(
         },
         at=at,
     )
+    # Deadlines estimated on the provisional calendar (refunds' due dates) are recounted.
+    publish(session, "calendar.year_loaded", {"year": year}, at=at)
     return row
