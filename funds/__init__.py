@@ -48,11 +48,12 @@ def subscribe(bus: EventBus) -> None:
     """React to the core's domain events (section failed, awarded, contracted, ...) and to bidding's
     written withdrawals: the deposits that fall due go to refund (funds/refunds/rules.py)."""
     from funds.refunds.rules import Trigger
-    from funds.refunds.service import on_registration_withdrawn, section_handler
+    from funds.refunds.service import on_calendar_year_loaded, on_registration_withdrawn, section_handler
 
     for trigger in (Trigger.failed, Trigger.cancelled, Trigger.awarded, Trigger.contracted):
         bus.subscribe(trigger.value, section_handler(trigger))
     bus.subscribe(Trigger.withdrawn.value, on_registration_withdrawn)
+    bus.subscribe("calendar.year_loaded", on_calendar_year_loaded)
 
 
 def cli_commands() -> list[Any]:

@@ -51,7 +51,7 @@ class Refund(IdMixin, Base):
     fell_due_at: Mapped[dt.datetime]
     # The last day (center's calendar) on which the refund must be made.
     due_on: Mapped[dt.date] = mapped_column(index=True)
-    # days | working_days | calendar_days_fallback (working-day calendar missing: stricter)
+    # days | working_days, with _provisional when counted over a year whose notice is not loaded (D-03)
     due_basis: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(10), index=True)
     attempt: Mapped[int] = mapped_column(Integer, default=0)

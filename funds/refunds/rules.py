@@ -24,9 +24,11 @@ the price (L-05). A manual refund by staff (e.g. a registration rejected) takes 
 for a failed section. Returns of money that never was a deposit (paid late, from a foreign payer,
 to an unknown virtual account) are due within 5 working days as center policy, with no interest.
 
-Days are dates in the center's time zone: "within 5 days of X" is due on date(X) + 5; "5 working
-days" is the 5th working day after date(X) on the official calendar. If that calendar year is not
-loaded, 5 calendar days are used instead (always earlier, so stricter) and the refund says so.
+Days are dates in the center's time zone, counted as the Civil Code counts (D-01, D-02,
+trading/calendar/periods.py): "within 5 days of X" is due by 24:00 of date(X) + 5, moved past a
+holiday that ends it; "5 working days" is the 5th working day after date(X). A year whose holiday
+notice is not loaded is estimated (D-03): the refund's basis says `_provisional`, and its deadline
+is recounted when the notice is loaded.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ from funds.refunds.rules import RETURN_TERM, Term, Trigger, falls_due_at, term_f
 from funds.subaccounts.models import VirtualAccount
 from funds.subaccounts.service import next_number
 from trading.audit.service import SYSTEM, Actor, record
-from trading.calendar.service import CalendarYearMissing, load_calendar
+from trading.calendar.periods import Unit, period
+from trading.calendar.service import load_calendar_from
 from trading.clock import local_date
 from trading.errors import Conflict, DomainError, NotFound, not_found
 from trading.money import format_yuan
@@ -59,15 +60,43 @@ CENTER_ZONE = ZoneInfo("Asia/Shanghai")
 async def due_date(
     session: AsyncSession, term: Term, start: dt.datetime, zone: ZoneInfo
 ) -> tuple[dt.date, str]:
-    """The last day of the refund period that starts at `start` (see funds/refunds/rules.py)."""
+    """The last day of the refund period that starts at `start` (see funds/refunds/rules.py),
+    counted as the Civil Code counts (trading/calendar/periods.py), and its basis: `days` or
+    `working_days`, with `_provisional` when a year without its holiday notice was used (D-03)."""
     day = local_date(start, zone)
-    if not term.working_days:
-        return day + dt.timedelta(days=term.days), "days"
-    try:
-        calendar = await load_calendar(session, {day.year, day.year + 1})
-        return calendar.add_working_days(day, term.days), "working_days"
-    except CalendarYearMissing:
-        return day + dt.timedelta(days=term.days), "calendar_days_fallback"
+    calendar = await load_calendar_from(session, day.year)
+    unit = Unit.working_days if term.working_days else Unit.days
+    found = period(calendar, day, term.days, unit)
+    return found.last_day, unit.value + ("_provisional" if found.provisional else "")
+
+
+async def on_calendar_year_loaded(session: AsyncSession, payload: dict, now: dt.datetime) -> None:
+    """A year's notice arrived: every unpaid refund whose deadline was estimated is recounted on
+    the real calendar (D-03); the audit log keeps both dates."""
+    zone = CENTER_ZONE
+    estimated = (
+        await session.scalars(
+            select(Refund)
+            .where(Refund.due_basis.like("%_provisional"))
+            .where(Refund.status != "confirmed")
+            .order_by(Refund.id)
+        )
+    ).all()
+    for refund in estimated:
+        term = term_for(refund.sector, Trigger(refund.trigger)) if refund.sector else RETURN_TERM
+        due_on, basis = await due_date(session, term or RETURN_TERM, refund.fell_due_at, zone)
+        if (due_on, basis) == (refund.due_on, refund.due_basis):
+            continue
+        await record(
+            session,
+            actor=SYSTEM,
+            action="refund.due_recounted",
+            subject_type="refund",
+            subject_id=refund.id,
+            data={"from": refund.due_on, "to": due_on, "basis": basis, "year": payload.get("year")},
+            at=now,
+        )
+        refund.due_on, refund.due_basis = due_on, basis
 
 
 def total_fen(refund: Refund) -> int:

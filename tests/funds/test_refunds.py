@@ -164,7 +164,8 @@ async def test_construction_refunds_everyone_after_the_contract_with_interest(
     await dispatch(app, db, clock)
     refunds = await refunds_of(client, people, section_id)
     assert len(refunds) == 2
-    assert {(r["rule"], r["due_on"]) for r in refunds} == {("C-16", "2026-04-05")}
+    # Five days from 31 March end on 5 April, Qingming (4-6 April 2026): the period runs to 7 April (D-02).
+    assert {(r["rule"], r["due_on"]) for r in refunds} == {("C-16", "2026-04-07")}
     clock.set(dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     instruction = await issue(client, people)
     # 20,000.00 yuan held from 2 March to 1 April (30 days) at 0.35 % a year, actual/360: 5.83.

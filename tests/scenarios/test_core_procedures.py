@@ -115,8 +115,9 @@ def land_listing(people, *, listing_start, listing_end):
 
 
 async def test_land_listing_from_announcement_to_contract(client, people, clock):
-    # Announced 2 March; listing 23 March – 3 April 2026: 10 working days, 21 days after the notice.
-    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 32 * DAY)
+    # Announced 2 March; listing from 23 March to 7 April 2026: 10 working days after its first day
+    # (Qingming, 4-6 April, off), 21 days after the notice.
+    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 36 * DAY)
     project = (await register(client, people, body, as_="land_bureau")).json()
     section_id = project["sections"][0]["id"]
     notice = call_announcement(project["id"], title="R2-05地块国有建设用地使用权挂牌出让公告")
@@ -124,14 +125,14 @@ async def test_land_listing_from_announcement_to_contract(client, people, clock)
     assert (await section(client, people, section_id))["status"] == "announced"
     clock.advance(21 * DAY)
     assert (await section(client, people, section_id))["status"] == "registration_open"
-    clock.advance(12 * DAY)
+    clock.advance(16 * DAY)
     await move(client, people, section_id, "open_bids")
     await move(client, people, section_id, "award", winner_id=str(people.org("developer").id))
     assert (await move(client, people, section_id, "contract"))["status"] == "contracted"
 
 
 async def test_land_listing_announced_too_late_is_refused_at_publication(client, people, clock):
-    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 32 * DAY)
+    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 36 * DAY)
     project = (await register(client, people, body, as_="land_bureau")).json()
     clock.advance(5 * DAY)  # now only 16 days before the listing starts
     notice = call_announcement(project["id"], title="R2-05地块国有建设用地使用权挂牌出让公告")
@@ -141,8 +142,8 @@ async def test_land_listing_announced_too_late_is_refused_at_publication(client,
 
 
 async def test_land_listing_shorter_than_ten_working_days_is_refused(client, people):
-    # 23 March – 2 April 2026: nine working days.
-    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 31 * DAY)
+    # From 23 March to 6 April 2026: nine working days after the first day (Qingming 4-6 April).
+    body = land_listing(people, listing_start=START + 21 * DAY, listing_end=START + 35 * DAY)
     response = await register(client, people, body, as_="land_bureau")
     assert response.status_code == 422
     assert response.json()["rule"]["id"] == "L-02"

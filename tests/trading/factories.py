@@ -36,7 +36,8 @@ def construction_project(
                 "bid_validity_days": 90,
                 "documents_issued_at": iso(START),
                 "documents_sale_start": iso(START),
-                "documents_sale_end": iso(START + dt.timedelta(days=6)),
+                # Monday to Monday: 5 days for C-03, and 5 working days for P-02 when reused.
+                "documents_sale_end": iso(START + dt.timedelta(days=7)),
                 "registration_start": iso(START),
                 "bid_deadline": iso(START + dt.timedelta(days=days_to_deadline)),
             }

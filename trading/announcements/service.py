@@ -18,6 +18,8 @@ from trading.announcements.models import Announcement
 from trading.announcements.schemas import AnnouncementEdit, AnnouncementIn, Kind
 from trading.audit.service import Actor, record
 from trading.auth.identity import Identity, Role
+from trading.calendar.service import load_calendar_from
+from trading.clock import local_date
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.projects import service as projects
 from trading.projects.models import Project, Section
@@ -199,6 +201,7 @@ async def _apply_amendment(
             at,
             deadline,
             zone=zone,
+            calendar=await load_calendar_from(session, local_date(at, zone).year),
             procedure=section.procedure,
             affects_bids=announcement.affects_bids,
         )
@@ -229,7 +232,10 @@ async def _apply_on_publish(
             await projects.check_section_rules(session, sector, section, zone=zone, announced_at=at)
         if kind == Kind.candidates and announcement.publicity_end is not None:
             checks.check_candidates_publicity(
-                published_at=at, publicity_end=announcement.publicity_end, zone=zone
+                published_at=at,
+                publicity_end=announcement.publicity_end,
+                zone=zone,
+                calendar=await load_calendar_from(session, local_date(at, zone).year),
             )
             section.publicity_end = announcement.publicity_end
         action = SECTION_ACTION[kind]

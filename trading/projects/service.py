@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import SYSTEM, Actor, record
 from trading.auth.identity import Identity, Role
-from trading.calendar.service import load_calendar
+from trading.calendar.service import load_calendar, load_calendar_from
+from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
 from trading.organisations.models import Organisation
@@ -122,7 +123,7 @@ async def check_section_rules(
         )
     dates = [getattr(section, name) for name in SCHEDULE_FIELDS] + [announced_at]
     years = {d.astimezone(zone).year for d in dates if d is not None}
-    calendar = await load_calendar(session, years) if years else None
+    calendar = await load_calendar_from(session, min(years)) if years else await load_calendar(session, ())
     checks.check_section_schedule(
         sector,
         section.procedure,
@@ -331,8 +332,8 @@ async def transition(
         if section.publicity_end is not None and at < section.publicity_end:
             raise Conflict(
                 "award.during_publicity",
-                f"中标候选人公示期至{section.publicity_end.isoformat()}，公示期满前不得定标",
-                f"the candidates' publicity runs until {section.publicity_end.isoformat()}; no award before",
+                f"中标候选人公示期至{local_time(section.publicity_end)}，公示期满前不得定标",
+                f"the candidates' publicity runs until {local_time(section.publicity_end)}; no award before",
                 rule="C-14",
                 details={"publicity_end": section.publicity_end.isoformat()},
             )

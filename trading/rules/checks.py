@@ -5,15 +5,12 @@ with a stable code, zh-CN and en messages giving the required and the actual fig
 (shared domain/RULES.md) and the figures in `details`. A check that takes a sector or procedure
 returns None when no catalogued rule applies to it (e.g. no deposit cap for land).
 
-How days are counted:
-- Times are aware datetimes (stored UTC); the law counts dates on the center's wall calendar, so
-  every instant is first turned into a date in `zone` (Asia/Shanghai by default).
-- "≥ N days from A to B" is `(date(B) - date(A)).days >= N`: the day of A is not counted, the day
-  of B is (TL art. 24 counts "from the day documents are issued to the deadline").
-- A period "of ≥ N days / working days" (documents on sale, listing, disclosure, publicity) counts
-  both its first and its last day.
-- "≥ N working days from A to B" counts the working days after date(A) up to date(B).
-Working days come from a `WorkingCalendar`, which raises `CalendarYearMissing` rather than guess.
+How days are counted: every period goes through `trading.calendar.periods.period` (Civil Code
+art. 201, 203; RULES.md D-01, D-02): instants are first turned into dates in `zone` (Asia/Shanghai
+by default); the event's own day is not counted; "≥ N days from A to B" means date(B) is not before
+the period's last day (date(A) + N, moved past a holiday that ends it); "≥ N working days" likewise
+with working days. Periods of hours run from the event's time. A year whose holiday notice is not
+loaded is estimated (D-03) and the refusal's details say `provisional: true`.
 Money is integer fen; percentages are compared in integers (deposit × 100 ≤ base × 2).
 
 A section's own documents may set stricter values; these checks enforce the legal minimums only.
@@ -27,7 +24,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trading.calendar.service import CalendarYearMissing, WorkingCalendar
+from trading.calendar.periods import Period, Unit, period
+from trading.calendar.service import WorkingCalendar
 from trading.clock import ensure_utc, local_date
 from trading.errors import DomainError
 from trading.money import format_yuan, percent_of
@@ -67,35 +65,8 @@ def _yuan(fen: int) -> str:
     return format_yuan(fen)
 
 
-def _need_calendar(calendar: WorkingCalendar | None, rule: str) -> WorkingCalendar:
-    if calendar is None:
-        raise ValueError(f"rule {rule} counts working days: a WorkingCalendar is required")
-    return calendar
-
-
-def _earliest_period_end(calendar: WorkingCalendar, first: dt.date, working_days: int) -> dt.date | None:
-    """The first date on which a period starting on `first` holds `working_days` working days;
-    None when that runs into a year whose calendar is not loaded (the violation still stands)."""
-    counted_first = 1 if calendar.is_working_day(first) else 0
-    return _earliest_working_day(calendar, first, working_days - counted_first)
-
-
-def _earliest_working_day(calendar: WorkingCalendar, start: dt.date, n: int) -> dt.date | None:
-    try:
-        return calendar.add_working_days(start, n)
-    except CalendarYearMissing:
-        return None
-
-
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def _hint(zh: str, en: str, day: dt.date | None) -> tuple[str, str]:
-    """A "(earliest …)" hint for the messages, or nothing when the date is unknown."""
-    if day is None:
-        return "", ""
-    return f"（{zh}{day.isoformat()}）", f" ({en} {day.isoformat()})"
 
 
 def _require_non_negative(**amounts: int) -> None:
@@ -127,27 +98,30 @@ def is_must_tender(kind: ContractKind | str, estimated_fen: int) -> bool:
     return estimated_fen >= MUST_TENDER_THRESHOLD_FEN[ContractKind(kind)]
 
 
-def _require_days(
+def _require_period(
+    unit: Unit,
+    required: int,
     start: dt.datetime,
     end: dt.datetime,
-    required: int,
     *,
     zone: ZoneInfo,
+    calendar: WorkingCalendar,
     code: str,
     rule: str,
     zh: str,
     en: str,
     keys: tuple[str, str, str],
 ) -> None:
-    """ "At least `required` days from A to B", counted `(date(B) - date(A)).days`. `zh` and `en`
-    are templates over {required}, {actual} and {earliest} (the earliest compliant date of B);
-    `keys` name A's date, B's date and that earliest date in `details`."""
+    """ "At least `required` days (working days) from A to B", counted as the Civil Code counts
+    (D-01, D-02): date(B) may not be before the last day of the period that A starts. `zh` and
+    `en` are templates over {required}, {actual} and {earliest} (the earliest compliant date of
+    B); `keys` name A's date, B's date and that earliest date in `details`."""
     first, last = _day(start, zone), _day(end, zone)
-    actual = (last - first).days
-    if actual >= required:
+    minimum = period(calendar, first, required, unit)
+    if last >= minimum.last_day:
         return None
-    earliest = first + dt.timedelta(days=required)
-    figures = {"required": required, "actual": actual, "earliest": earliest.isoformat()}
+    actual = minimum.counted(calendar, last)
+    figures = {"required": required, "actual": actual, "earliest": minimum.last_day.isoformat()}
     start_key, end_key, earliest_key = keys
     raise RuleViolation(
         code,
@@ -155,11 +129,12 @@ def _require_days(
         en.format(**figures),
         rule=rule,
         details={
-            "required_days": required,
-            "actual_days": actual,
+            f"required_{unit.value}": required,
+            f"actual_{unit.value}": actual,
             start_key: first.isoformat(),
             end_key: last.isoformat(),
-            earliest_key: earliest.isoformat(),
+            earliest_key: minimum.last_day.isoformat(),
+            "provisional": minimum.provisional,
         },
     )
 
@@ -170,19 +145,29 @@ BID_PERIOD_DAYS = 20
 
 
 def check_bid_period(
-    sector: Sector | str, documents_issued_at: dt.datetime, bid_deadline: dt.datetime, *, zone: ZoneInfo
+    sector: Sector | str,
+    documents_issued_at: dt.datetime,
+    bid_deadline: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    calendar: WorkingCalendar,
 ) -> None:
-    """C-02 (TL art. 24) for construction, P-01 (GPL art. 35) for procurement tenders: from the
-    day tender documents are first issued to the bid deadline at least 20 days, counted
-    `(deadline date - issue date).days`. Code `deadline.too_short`."""
+    """C-02 for construction, P-01 for procurement tenders: at least 20 days from the day tender
+    documents are first issued to the bid deadline (documents issued 1 December: a deadline on
+    21 December or later). Code `deadline.too_short`.
+
+    招标投标法 第二十四条：依法必须进行招标的项目，自招标文件开始发出之日起至投标人提交投标文件截止之日止，
+    最短不得少于二十日。"""
     rule = {Sector.construction: "C-02", Sector.procurement: "P-01"}.get(Sector(sector))
     if rule is None:
         return None
-    return _require_days(
+    return _require_period(
+        Unit.days,
+        BID_PERIOD_DAYS,
         documents_issued_at,
         bid_deadline,
-        BID_PERIOD_DAYS,
         zone=zone,
+        calendar=calendar,
         code="deadline.too_short",
         rule=rule,
         zh="自招标文件发出之日起至投标截止时间止不得少于{required}日，当前为{actual}日（投标截止时间最早为{earliest}）",
@@ -204,57 +189,40 @@ def check_sale_period(
     sale_end: dt.datetime,
     *,
     zone: ZoneInfo,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
 ) -> None:
-    """Tender documents on sale (offered) long enough; both the first and the last day count.
-
-    - construction, C-03 (TLR art. 16): ≥ 5 days, `(end date - start date).days + 1`, so sale
-      from Monday to Friday is 5 days;
-    - procurement, P-02 (MOF 87 art. 24, to confirm): ≥ 5 working days, counted with `calendar`.
+    """Tender documents on sale (offered) long enough, counted from the day after the sale starts:
+    - construction, C-03: ≥ 5 days, so a sale from a Monday runs to Saturday;
+      招标投标法实施条例 第十六条：资格预审文件或者招标文件的发售期不得少于5日。
+    - procurement, P-02 (GPR art. 31 ¶1): ≥ 5 working days from the day first issued.
     Code `sale_period.too_short`.
     """
     sector = Sector(sector)
-    first, last = _day(sale_start, zone), _day(sale_end, zone)
     if sector is Sector.construction:
-        actual = max((last - first).days + 1, 0)
-        if actual >= SALE_PERIOD_DAYS:
-            return None
-        raise RuleViolation(
-            "sale_period.too_short",
-            f"招标文件发售期不得少于{SALE_PERIOD_DAYS}日，当前为{actual}日",
-            f"tender documents must be on sale for at least {SALE_PERIOD_DAYS} days; "
-            f"this section gives {actual}",
-            rule="C-03",
-            details={
-                "required_days": SALE_PERIOD_DAYS,
-                "actual_days": actual,
-                "sale_start_on": first.isoformat(),
-                "sale_end_on": last.isoformat(),
-                "earliest_end": (first + dt.timedelta(days=SALE_PERIOD_DAYS - 1)).isoformat(),
-            },
-        )
-    if sector is Sector.procurement:
-        calendar = _need_calendar(calendar, "P-02")
-        actual = calendar.working_days_in(first, last)
-        if actual >= SALE_PERIOD_WORKING_DAYS:
-            return None
-        earliest = _earliest_period_end(calendar, first, SALE_PERIOD_WORKING_DAYS)
-        hint_zh, hint_en = _hint("最早可于", "earliest end", earliest)
-        raise RuleViolation(
-            "sale_period.too_short",
-            f"招标文件提供期限不得少于{SALE_PERIOD_WORKING_DAYS}个工作日，当前为{actual}个工作日{hint_zh}",
-            f"tender documents must be offered for at least {SALE_PERIOD_WORKING_DAYS} working days; this "
-            f"section gives {actual}{hint_en}",
-            rule="P-02",
-            details={
-                "required_working_days": SALE_PERIOD_WORKING_DAYS,
-                "actual_working_days": actual,
-                "sale_start_on": first.isoformat(),
-                "sale_end_on": last.isoformat(),
-                "earliest_end": _iso(earliest),
-            },
-        )
-    return None
+        unit, required, rule = Unit.days, SALE_PERIOD_DAYS, "C-03"
+        zh = "招标文件发售期不得少于{required}日，当前为{actual}日（最早可于{earliest}结束）"
+        en = "tender documents must be on sale for at least {required} days; this section gives {actual} "
+        en += "(earliest end {earliest})"
+    elif sector is Sector.procurement:
+        unit, required, rule = Unit.working_days, SALE_PERIOD_WORKING_DAYS, "P-02"
+        zh = "招标文件提供期限不得少于{required}个工作日，当前为{actual}个工作日（最早可于{earliest}结束）"
+        en = "tender documents must be offered for at least {required} working days; this section gives "
+        en += "{actual} (earliest end {earliest})"
+    else:
+        return None
+    return _require_period(
+        unit,
+        required,
+        sale_start,
+        sale_end,
+        zone=zone,
+        calendar=calendar,
+        code="sale_period.too_short",
+        rule=rule,
+        zh=zh,
+        en=en,
+        keys=("sale_start_on", "sale_end_on", "earliest_end"),
+    )
 
 
 # --- clarifications and amendments: C-04, P-03, P-11 -------------------------------------------
@@ -264,12 +232,12 @@ CONSULTATION_AMENDMENT_DAYS = 5
 
 
 def earliest_deadline_after_amendment(
-    published_at: dt.datetime, *, zone: ZoneInfo, days: int = AMENDMENT_DAYS
-) -> dt.date:
-    """C-04 / P-03: the earliest date the bid deadline may fall on once an amendment that may
-    affect bids is published (`days` later, 15 by default; 5 for competitive consultation, P-11).
-    A deadline already on or after this date stays; an earlier one moves out to it."""
-    return _day(published_at, zone) + dt.timedelta(days=days)
+    published_at: dt.datetime, *, zone: ZoneInfo, calendar: WorkingCalendar, days: int = AMENDMENT_DAYS
+) -> Period:
+    """C-04 / P-03: the period an amendment that may affect bids starts; the bid deadline may
+    not fall before its last day (15 days after publication by default, 5 for competitive
+    consultation, P-11). A deadline already on or after it stays; an earlier one moves out to it."""
+    return period(calendar, _day(published_at, zone), days, Unit.days)
 
 
 def _amendment_rule(sector: Sector, procedure: Procedure) -> tuple[str, int] | None:
@@ -288,6 +256,7 @@ def check_amendment(
     bid_deadline: dt.datetime,
     *,
     zone: ZoneInfo,
+    calendar: WorkingCalendar,
     procedure: Procedure | str = Procedure.open_tender,
     affects_bids: bool = True,
 ) -> None:
@@ -295,31 +264,28 @@ def check_amendment(
     15 days before the bid deadline (C-04: TL art. 23, TLR art. 21; P-03: GPR art. 31, MOF 87
     art. 27), 5 days for competitive consultation (P-11); otherwise the deadline must move out to
     `details["earliest_deadline"]`. One that cannot affect bids is not limited. Code
-    `amendment.too_late`."""
+    `amendment.too_late`.
+
+    招标投标法实施条例 第二十一条：澄清或者修改的内容可能影响投标文件编制的，
+    招标人应当在投标截止时间至少15日前……不足15日的，招标人应当顺延提交投标文件的截止时间。"""
     found = _amendment_rule(Sector(sector), Procedure(procedure))
     if found is None or not affects_bids:
         return None
     rule, required = found
-    published, deadline = _day(published_at, zone), _day(bid_deadline, zone)
-    actual = (deadline - published).days
-    if actual >= required:
-        return None
-    earliest = earliest_deadline_after_amendment(published_at, zone=zone, days=required)
-    raise RuleViolation(
-        "amendment.too_late",
-        f"可能影响投标文件编制的澄清或修改应在投标截止时间至少{required}日前发出，当前仅提前{actual}日；"
-        f"投标截止时间应顺延至{earliest.isoformat()}或之后",
-        f"a clarification or amendment that may affect bids must be published at least {required} days "
-        f"before the bid deadline; this one gives {actual}; move the deadline to {earliest.isoformat()} "
-        "or later",
+    return _require_period(
+        Unit.days,
+        required,
+        published_at,
+        bid_deadline,
+        zone=zone,
+        calendar=calendar,
+        code="amendment.too_late",
         rule=rule,
-        details={
-            "required_days": required,
-            "actual_days": actual,
-            "published_on": published.isoformat(),
-            "bid_deadline_on": deadline.isoformat(),
-            "earliest_deadline": earliest.isoformat(),
-        },
+        zh="可能影响投标文件编制的澄清或修改应在投标截止时间至少{required}日前发出，当前仅提前{actual}日；"
+        "投标截止时间应顺延至{earliest}或之后",
+        en="a clarification or amendment that may affect bids must be published at least {required} days "
+        "before the bid deadline; this one gives {actual}; move the deadline to {earliest} or later",
+        keys=("published_on", "bid_deadline_on", "earliest_deadline"),
     )
 
 
@@ -461,43 +427,37 @@ def check_response_period(
     responses_due: dt.datetime,
     *,
     zone: ZoneInfo,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
 ) -> None:
     """Procurement without tendering, from documents issued to first responses due:
-    - competitive negotiation, request for quotation, P-10 (MOF 74, to confirm): ≥ 3 working
-      days, the issue day excluded and the due day included;
+    - competitive negotiation, request for quotation, P-10 (MOF 74, to confirm): ≥ 3 working days;
     - competitive consultation, P-11 (MOF 214 art. 10, to confirm): ≥ 10 days.
     Code `deadline.too_short`."""
     procedure = Procedure(procedure)
-    issued, due = _day(documents_issued_at, zone), _day(responses_due, zone)
     if procedure in QUICK_PROCEDURES:
-        calendar = _need_calendar(calendar, "P-10")
-        actual = calendar.working_days_after(issued, due)
-        if actual >= QUICK_RESPONSE_WORKING_DAYS:
-            return None
-        earliest = _earliest_working_day(calendar, issued, QUICK_RESPONSE_WORKING_DAYS)
-        hint_zh, hint_en = _hint("最早为", "earliest", earliest)
-        raise RuleViolation(
-            "deadline.too_short",
-            f"{PROCEDURE_ZH[procedure]}自文件发出之日起至提交首次响应文件截止之日止不得少于"
-            f"{QUICK_RESPONSE_WORKING_DAYS}个工作日，当前为{actual}个工作日{hint_zh}",
-            f"at least {QUICK_RESPONSE_WORKING_DAYS} working days from documents issued to responses due; "
-            f"this section gives {actual}{hint_en}",
-            rule="P-10",
-            details={
-                "required_working_days": QUICK_RESPONSE_WORKING_DAYS,
-                "actual_working_days": actual,
-                "documents_issued_on": issued.isoformat(),
-                "responses_due_on": due.isoformat(),
-                "earliest_deadline": _iso(earliest),
-            },
-        )
-    if procedure is Procedure.competitive_consultation:
-        return _require_days(
+        return _require_period(
+            Unit.working_days,
+            QUICK_RESPONSE_WORKING_DAYS,
             documents_issued_at,
             responses_due,
-            CONSULTATION_RESPONSE_DAYS,
             zone=zone,
+            calendar=calendar,
+            code="deadline.too_short",
+            rule="P-10",
+            zh=f"{PROCEDURE_ZH[procedure]}自文件发出之日起至提交首次响应文件截止之日止不得少于"
+            "{required}个工作日，当前为{actual}个工作日（最早为{earliest}）",
+            en="at least {required} working days from documents issued to responses due; this section "
+            "gives {actual} (earliest {earliest})",
+            keys=("documents_issued_on", "responses_due_on", "earliest_deadline"),
+        )
+    if procedure is Procedure.competitive_consultation:
+        return _require_period(
+            Unit.days,
+            CONSULTATION_RESPONSE_DAYS,
+            documents_issued_at,
+            responses_due,
+            zone=zone,
+            calendar=calendar,
             code="deadline.too_short",
             rule="P-11",
             zh="竞争性磋商自磋商文件发出之日起至提交首次响应文件截止之日止不得少于{required}日，"
@@ -524,24 +484,21 @@ def _check_working_period(
     zone: ZoneInfo,
     calendar: WorkingCalendar,
 ) -> None:
-    first, last = _day(start, zone), _day(end, zone)
-    actual = calendar.working_days_in(first, last)
-    if actual >= required:
-        return None
-    earliest = _earliest_period_end(calendar, first, required)
-    hint_zh, hint_en = _hint("最早可于", "earliest end", earliest)
-    raise RuleViolation(
-        code,
-        f"{what_zh}不得少于{required}个工作日，当前为{actual}个工作日{hint_zh}",
-        f"the {what_en} must last at least {required} working days; this section gives {actual}{hint_en}",
+    """A period "of at least N working days" from `start` to `end` (listing, disclosure,
+    publicity), counted from the day after it starts (D-01)."""
+    return _require_period(
+        Unit.working_days,
+        required,
+        start,
+        end,
+        zone=zone,
+        calendar=calendar,
+        code=code,
         rule=rule,
-        details={
-            "required_working_days": required,
-            "actual_working_days": actual,
-            "start_on": first.isoformat(),
-            "end_on": last.isoformat(),
-            "earliest_end": _iso(earliest),
-        },
+        zh=what_zh + "不得少于{required}个工作日，当前为{actual}个工作日（最早可于{earliest}结束）",
+        en=f"the {what_en} " + "must last at least {required} working days; this section gives {actual} "
+        "(earliest end {earliest})",
+        keys=("start_on", "end_on", "earliest_end"),
     )
 
 
@@ -624,29 +581,27 @@ CANDIDATES_PUBLICITY_DAYS = 3
 
 
 def check_candidates_publicity(
-    *, published_at: dt.datetime, publicity_end: dt.datetime, zone: ZoneInfo
+    *, published_at: dt.datetime, publicity_end: dt.datetime, zone: ZoneInfo, calendar: WorkingCalendar
 ) -> None:
-    """C-14 (TLR art. 54): the candidates' publicity lasts at least 3 days, the day of
-    publication and the last day both counted: `(end date - publication date).days + 1`.
-    Code `publicity.too_short`."""
-    first, last = _day(published_at, zone), _day(publicity_end, zone)
-    actual = max((last - first).days + 1, 0)
-    if actual >= CANDIDATES_PUBLICITY_DAYS:
-        return None
-    earliest = first + dt.timedelta(days=CANDIDATES_PUBLICITY_DAYS - 1)
-    raise RuleViolation(
-        "publicity.too_short",
-        f"中标候选人公示期不得少于{CANDIDATES_PUBLICITY_DAYS}日，当前为{actual}日（最早可于{earliest.isoformat()}结束）",
-        f"the candidates' publicity must last at least {CANDIDATES_PUBLICITY_DAYS} days; this one gives "
-        f"{actual} (earliest end {earliest.isoformat()})",
+    """C-14: the candidates' publicity lasts at least 3 days, counted from the day after its
+    publication (D-01): published on 2 March, it may end on 5 March at the earliest, so a
+    48-hour publicity is too short. Code `publicity.too_short`.
+
+    招标投标法实施条例 第五十四条：依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，
+    公示期不得少于3日。"""
+    return _require_period(
+        Unit.days,
+        CANDIDATES_PUBLICITY_DAYS,
+        published_at,
+        publicity_end,
+        zone=zone,
+        calendar=calendar,
+        code="publicity.too_short",
         rule="C-14",
-        details={
-            "required_days": CANDIDATES_PUBLICITY_DAYS,
-            "actual_days": actual,
-            "start_on": first.isoformat(),
-            "end_on": last.isoformat(),
-            "earliest_end": earliest.isoformat(),
-        },
+        zh="中标候选人公示期不得少于{required}日，当前为{actual}日（最早可于{earliest}结束）",
+        en="the candidates' publicity must last at least {required} days; this one gives {actual} "
+        "(earliest end {earliest})",
+        keys=("start_on", "end_on", "earliest_end"),
     )
 
 
@@ -656,16 +611,21 @@ LAND_ANNOUNCEMENT_DAYS = 20
 
 
 def check_land_announcement(
-    announcement_published_at: dt.datetime, sale_start: dt.datetime, *, zone: ZoneInfo
+    announcement_published_at: dt.datetime,
+    sale_start: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    calendar: WorkingCalendar,
 ) -> None:
     """L-01 (MLR 39 art. 10): the transfer announcement at least 20 days before the tender,
-    auction or listing starts, counted `(start date - announcement date).days`. Code
-    `announcement.too_late`."""
-    return _require_days(
+    auction or listing starts. Code `announcement.too_late`."""
+    return _require_period(
+        Unit.days,
+        LAND_ANNOUNCEMENT_DAYS,
         announcement_published_at,
         sale_start,
-        LAND_ANNOUNCEMENT_DAYS,
         zone=zone,
+        calendar=calendar,
         code="announcement.too_late",
         rule="L-01",
         zh="出让公告应当至少在投标、拍卖或者挂牌开始日前{required}日发布，当前仅提前{actual}日（最早可于{earliest}开始）",
@@ -736,7 +696,7 @@ def schedule_violations(
     procedure: Procedure | str,
     *,
     zone: ZoneInfo,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
     documents_issued_at: dt.datetime | None = None,
     documents_sale_start: dt.datetime | None = None,
     documents_sale_end: dt.datetime | None = None,
@@ -760,7 +720,7 @@ def schedule_violations(
       sale_start is not given); L-02 listing_start/end for a listing;
     - property: R-01 (listed transfer) / R-05 (capital increase) listing_start/end, the
       disclosure period.
-    `CalendarYearMissing` propagates: without the calendar the schedule cannot be judged.
+    A year without a loaded notice is judged on the provisional calendar (D-03).
     """
     sector, procedure = Sector(sector), Procedure(procedure)
     if procedure not in PROCEDURES[sector]:
@@ -781,7 +741,7 @@ def schedule_violations(
 
     if sector in (Sector.construction, Sector.procurement) and procedure in TENDER_PROCEDURES:
         if documents_issued_at and bid_deadline:
-            attempt(check_bid_period, sector, documents_issued_at, bid_deadline, zone=zone)
+            attempt(check_bid_period, sector, documents_issued_at, bid_deadline, zone=zone, calendar=calendar)
         if documents_sale_start and documents_sale_end:
             attempt(
                 check_sale_period,
@@ -798,7 +758,7 @@ def schedule_violations(
                 announcement_published_at,
                 publicity_end,
                 zone=zone,
-                calendar=_need_calendar(calendar, "P-12"),
+                calendar=calendar,
             )
     elif sector is Sector.procurement:
         if documents_issued_at and bid_deadline:
@@ -813,24 +773,23 @@ def schedule_violations(
     elif sector is Sector.land:
         start = sale_start or (listing_start if procedure is Procedure.land_listing else None)
         if announcement_published_at and start:
-            attempt(check_land_announcement, announcement_published_at, start, zone=zone)
+            attempt(check_land_announcement, announcement_published_at, start, zone=zone, calendar=calendar)
         if procedure is Procedure.land_listing and listing_start and listing_end:
             attempt(
                 check_listing_period,
                 listing_start,
                 listing_end,
                 zone=zone,
-                calendar=_need_calendar(calendar, "L-02"),
+                calendar=calendar,
             )
     elif sector is Sector.property and listing_start and listing_end:
-        rule = "R-05" if procedure is Procedure.capital_increase else "R-01"
         attempt(
             check_disclosure_period,
             procedure,
             listing_start,
             listing_end,
             zone=zone,
-            calendar=_need_calendar(calendar, rule),
+            calendar=calendar,
         )
     return found
 
