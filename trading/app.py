@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.auth.guards import role_guard
 from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
 from trading.auth.tokens import build_jwt_auth
-from trading.clock import Clock, SystemClock
+from trading.clock import Clock, OffsetClock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
 from trading.events import EventBus
@@ -109,7 +109,7 @@ async def _provide_session(state: State) -> AsyncIterator[AsyncSession]:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or load_settings()
-    clock = clock or SystemClock()
+    clock = clock or (OffsetClock(settings.clock_at) if settings.clock_at else SystemClock())
     import_all_models()
     jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
     bus = EventBus()

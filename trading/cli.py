@@ -142,28 +142,40 @@ def calendar_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def calendar_load(app: Litestar, path: Path) -> None:
     from trading.audit.service import Actor
+    from trading.calendar.review import raise_warnings, section_code
     from trading.calendar.schemas import CalendarYearFile
     from trading.calendar.service import load_year
 
     notice = CalendarYearFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    actor = Actor(id=None, name=f"cli:{os.environ.get('USER', 'admin')}")
 
-    async def work(db: Any) -> None:
+    async def work(db: Any) -> list[str]:
         async with db.session() as session:
+            at = app.state.clock.now()
             await load_year(
                 session,
-                actor=Actor(id=None, name=f"cli:{os.environ.get('USER', 'admin')}"),
-                at=app.state.clock.now(),
+                actor=actor,
+                at=at,
                 year=notice.year,
                 notice=notice.notice,
                 holidays=[(d.date, d.name) for d in notice.holidays],
                 workdays=[(d.date, d.name) for d in notice.workdays],
             )
+            warnings = await raise_warnings(
+                session, notice.year, actor=actor, at=at, zone=app.state.settings.zone
+            )
+            lines = [f"  {await section_code(session, w.section_id)}  {w.zh}" for w in warnings]
             await session.commit()
+            return lines
 
-    _run(app, work)
+    affected = _run(app, work)
     click.echo(
         f"calendar {notice.year} loaded: {len(notice.holidays)} holidays, {len(notice.workdays)} make-up days"
     )
+    if affected:
+        click.echo(f"{len(affected)} yellow warning(s) for open sections this notice affects:")
+        for line in affected:
+            click.echo(line)
 
 
 @click.group(cls=LitestarGroup, name="user", help="User accounts.")

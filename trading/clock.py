@@ -27,6 +27,18 @@ class SystemClock:
         return dt.datetime.now(UTC)
 
 
+class OffsetClock:
+    """The system clock moved to start at `start`, then running on in real time (TRADING_CLOCK_AT)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs a timezone-aware start")
+        self._offset = start.astimezone(UTC) - dt.datetime.now(UTC)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC) + self._offset
+
+
 class ManualClock:
     """A clock that only moves when told to: tests and demos move time instead of sleeping."""
 
@@ -50,6 +62,16 @@ class ManualClock:
             raise ValueError("ManualClock.set needs a timezone-aware instant")
         with self._lock:
             self._now = instant.astimezone(UTC)
+
+
+# The center's zone where no setting reaches (messages built deep in a rule); the same default as
+# `Settings.time_zone`.
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(instant: dt.datetime, zone: ZoneInfo = DEFAULT_ZONE) -> str:
+    """An instant as people at the center read it: `2026-12-23 09:30`, on its wall clock."""
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:

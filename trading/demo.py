@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,8 @@ from trading.auth.identity import Identity
 from trading.auth.models import User
 from trading.auth.passwords import hash_password_sync
 from trading.auth.service import create_user, identity_of
+from trading.calendar.periods import Unit, period
+from trading.calendar.service import WorkingCalendar, load_calendar_from
 from trading.clock import Clock
 from trading.db.session import Database
 from trading.money import format_yuan
@@ -162,6 +165,24 @@ def _days(n: float) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """Dates for the demo, relative to its clock and never shorter than the law allows on the
+    calendar of that day, provisional years included: the demo works on any date."""
+
+    calendar: WorkingCalendar
+    zone: ZoneInfo
+
+    def not_before(self, event: dt.datetime, length: int, unit: Unit, wanted: dt.datetime) -> dt.datetime:
+        """`wanted`, or the last day of the period `event` starts (at `wanted`'s time of day)
+        when that is later."""
+        minimum = period(self.calendar, event.astimezone(self.zone).date(), length, unit).last_day
+        local = wanted.astimezone(self.zone)
+        if local.date() >= minimum:
+            return wanted
+        return dt.datetime.combine(minimum, local.time(), tzinfo=self.zone)
+
+
 async def _publish(
     session: AsyncSession, cast: Cast, data: AnnouncementIn, author: str, at: dt.datetime, zone: dt.tzinfo
 ) -> None:
@@ -176,8 +197,6 @@ async def _publish(
 
 async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
     """Load the demo center into an empty database; returns (username, password, role) rows."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo("Asia/Shanghai")
     now = clock.now()
     # Working hours on the center's calendar: deadlines at 9:30 Shanghai time.
@@ -188,8 +207,13 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
             raise DemoAlreadyLoaded
         cast = await create_cast(session, now - _days(60))
         org = cast.organisations
+        dates = _Schedule(await load_calendar_from(session, today.year - 1), zone)
 
-        # Construction: open tender, registration open, deadline in 12 days (C-02: 22 days after issue).
+        # Construction: open tender, registration open, deadline about 12 days ahead (C-02, C-03).
+        issued = today - _days(10)
+        deadline = dates.not_before(issued, 20, Unit.days, today + _days(12))
+        sale_end = dates.not_before(issued, 5, Unit.days, today - _days(3))
+
         school = await projects.register_project(
             session,
             ProjectIn(
@@ -207,12 +231,12 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         budget=format_yuan(4_860_000_000),
                         deposit=format_yuan(80_000_000),
                         bid_validity_days=90,
-                        documents_issued_at=today - _days(10),
-                        documents_sale_start=today - _days(10),
-                        documents_sale_end=today - _days(3),
-                        registration_start=today - _days(10),
-                        registration_end=today + _days(11),
-                        bid_deadline=today + _days(12),
+                        documents_issued_at=issued,
+                        documents_sale_start=issued,
+                        documents_sale_end=sale_end,
+                        registration_start=issued,
+                        registration_end=deadline - _days(1),
+                        bid_deadline=deadline,
                     ),
                     SectionIn(
                         name="工程监理",
@@ -221,12 +245,12 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         budget=format_yuan(145_000_000),
                         deposit=format_yuan(2_000_000),
                         bid_validity_days=90,
-                        documents_issued_at=today - _days(10),
-                        documents_sale_start=today - _days(10),
-                        documents_sale_end=today - _days(3),
-                        registration_start=today - _days(10),
-                        registration_end=today + _days(11),
-                        bid_deadline=today + _days(12),
+                        documents_issued_at=issued,
+                        documents_sale_start=issued,
+                        documents_sale_end=sale_end,
+                        registration_start=issued,
+                        registration_end=deadline - _days(1),
+                        bid_deadline=deadline,
                     ),
                 ],
             ),
@@ -251,7 +275,10 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
             zone,
         )
 
-        # Procurement: medical equipment, bidding closed two days ago, waiting for the opening.
+        # Procurement: medical equipment, bidding closed two days ago, waiting for the opening. Issued
+        # 40 days back so that 20 days (P-01), moved past any holiday, always end before the deadline.
+        issued = today - _days(40)
+        sale_end = dates.not_before(issued, 5, Unit.working_days, issued + _days(8))
         hospital = await projects.register_project(
             session,
             ProjectIn(
@@ -268,16 +295,16 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         budget=format_yuan(680_000_000),
                         deposit=format_yuan(10_000_000),
                         bid_validity_days=90,
-                        documents_issued_at=today - _days(26),
-                        documents_sale_start=today - _days(26),
-                        documents_sale_end=today - _days(18),
-                        registration_start=today - _days(26),
+                        documents_issued_at=issued,
+                        documents_sale_start=issued,
+                        documents_sale_end=sale_end,
+                        registration_start=issued,
                         bid_deadline=today - _days(2),
                     )
                 ],
             ),
             actor=cast.identity("agency"),
-            at=today - _days(28),
+            at=issued - _days(2),
             zone=zone,
         )
         await _publish(
@@ -291,11 +318,14 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                 "获取招标文件时间：公告发布之日起五个工作日。",
             ),
             "agency",
-            today - _days(26),
+            issued,
             zone,
         )
 
-        # Land: listing of a residential parcel; announced 25 days ago, listing running.
+        # Land: listing of a residential parcel; announced 35 days ago (L-01), listing running (L-02).
+        announced = today - _days(35)
+        listing_start = dates.not_before(announced, 20, Unit.days, today - _days(10))
+        listing_end = dates.not_before(listing_start, 10, Unit.working_days, today + _days(14))
         parcel = await projects.register_project(
             session,
             ProjectIn(
@@ -311,15 +341,15 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         starting_price=format_yuan(96_000_000_000),
                         reserve_price=format_yuan(98_000_000_000),
                         deposit=format_yuan(19_200_000_000),
-                        registration_start=today - _days(3),
-                        listing_start=today - _days(3),
-                        listing_end=today + _days(14),
-                        bid_deadline=today + _days(14),
+                        registration_start=listing_start,
+                        listing_start=listing_start,
+                        listing_end=listing_end,
+                        bid_deadline=listing_end,
                     )
                 ],
             ),
             actor=cast.identity("land_bureau"),
-            at=today - _days(27),
+            at=announced - _days(2),
             zone=zone,
         )
         await _publish(
@@ -333,11 +363,14 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                 "挂牌时间不少于十个工作日，挂牌期满有两个以上竞买人要求报价的，进行网上现场竞价。",
             ),
             "land_bureau",
-            today - _days(25),
+            announced,
             zone,
         )
 
-        # Property: 40 % of a state-held company, drafted and waiting for the clerk's review.
+        # Property: 40 % of a state-held company, drafted and waiting for the clerk's review; a
+        # disclosure of at least 20 working days (R-01).
+        disclosure_start = today + _days(2)
+        disclosure_end = dates.not_before(disclosure_start, 20, Unit.working_days, today + _days(35))
         shares = await projects.register_project(
             session,
             ProjectIn(
@@ -353,9 +386,9 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
                         starting_price=format_yuan(1_250_000_000),
                         appraised_value=format_yuan(1_230_000_000),
                         deposit=format_yuan(120_000_000),
-                        listing_start=today + _days(2),
-                        listing_end=today + _days(35),
-                        bid_deadline=today + _days(35),
+                        listing_start=disclosure_start,
+                        listing_end=disclosure_end,
+                        bid_deadline=disclosure_end,
                     )
                 ],
             ),

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         ge=0,
         description="How often each instance hands outbox events to their handlers; 0 turns the loop off "
         "(tests dispatch by hand).",
+    )
+    clock_at: AwareDatetime | None = Field(
+        default=None,
+        description="Run the center as if the time were this instant (ISO 8601 with offset), the clock "
+        "running on from it: for rehearsals, demos and tests of the CLI. Never set in production.",
     )
     debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
 

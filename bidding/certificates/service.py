@@ -30,6 +30,7 @@ from bidding.sealing.documents import issued_by, sign_document, within_validity
 from bidding.sealing.keys import acceptable_public_key
 from trading.audit.service import lock_chain, record
 from trading.auth.identity import Identity, Role
+from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.organisations.models import Organisation
 from trading.settings import Settings
@@ -280,8 +281,8 @@ async def revoke(
     if row.revoked_at is not None:
         raise Conflict(
             "certificate.already_revoked",
-            f"证书已于{row.revoked_at.isoformat()}吊销",
-            f"the certificate was already revoked at {row.revoked_at.isoformat()}",
+            f"证书已于{local_time(row.revoked_at)}吊销",
+            f"the certificate was already revoked at {local_time(row.revoked_at)}",
         )
     if reason not in authority.REVOCATION_REASONS:
         raise DomainError(
@@ -373,8 +374,8 @@ async def trusted_certificate(
     if row.revoked_at is not None and row.revoked_at <= at:
         raise _untrusted(
             "certificate.revoked",
-            f"签名证书已于{row.revoked_at.isoformat()}吊销，请申请新证书后重新加密",
-            f"the signing certificate was revoked at {row.revoked_at.isoformat()}; "
+            f"签名证书已于{local_time(row.revoked_at)}吊销，请申请新证书后重新加密",
+            f"the signing certificate was revoked at {local_time(row.revoked_at)}; "
             "get a new one and seal again",
         )
     if not within_validity(certificate, at):
@@ -403,9 +404,9 @@ def revocation_anomaly(row: BidderCertificate, received_at: dt.datetime) -> dict
         }
     return {
         "code": "bid.certificate_revoked_later",
-        "zh": f"签名证书在投标后于{row.revoked_at.isoformat()}吊销（{reason}），投标时有效",
+        "zh": f"签名证书在投标后于{local_time(row.revoked_at)}吊销（{reason}），投标时有效",
         "en": f"the signing certificate was revoked after the bid was received, at "
-        f"{row.revoked_at.isoformat()} ({reason}); it was valid when the bid arrived",
+        f"{local_time(row.revoked_at)} ({reason}); it was valid when the bid arrived",
         "cause": "bidder",
         "rejects": "no",
     }

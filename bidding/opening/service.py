@@ -48,6 +48,7 @@ from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.service import active_bids, blob_store
 from trading.audit.service import record
 from trading.auth.identity import Identity, Role
+from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.money import format_yuan
 from trading.organisations.models import Organisation
@@ -357,8 +358,8 @@ async def release_bidder_key(
     if at >= opening.decryption_ends_at:
         raise Conflict(
             "opening.decryption_window_closed",
-            f"投标人解密时间已于{opening.decryption_ends_at.isoformat()}结束",
-            f"the bidders' decryption window closed at {opening.decryption_ends_at.isoformat()}",
+            f"投标人解密时间已于{local_time(opening.decryption_ends_at)}结束",
+            f"the bidders' decryption window closed at {local_time(opening.decryption_ends_at)}",
             rule="E-05",
         )
     bid = await session.scalar(
@@ -821,8 +822,8 @@ async def answer_record(
     if at >= opening.confirmation_ends_at:
         raise Conflict(
             "opening.confirmation_closed",
-            f"开标记录确认时间已于{opening.confirmation_ends_at.isoformat()}截止，未回复的视为无异议",
-            f"the confirmation window closed at {opening.confirmation_ends_at.isoformat()}; "
+            f"开标记录确认时间已于{local_time(opening.confirmation_ends_at)}截止，未回复的视为无异议",
+            f"the confirmation window closed at {local_time(opening.confirmation_ends_at)}; "
             "bidders who did not answer are deemed to confirm",
             rule="E-04",
         )

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from trading.clock import local_time
 from trading.errors import Conflict, DomainError
 from trading.projects.rules import STATUS_ZH, Status
 
@@ -98,7 +99,7 @@ def check_registration_window(
     and not after its own registration end when its documents set one."""
     if status in (Status.draft, Status.announced):
         opens_zh = f"，报名开始时间为{_local(registration_start, zone)}" if registration_start else ""
-        opens_en = f"; it opens at {registration_start.isoformat()}" if registration_start else ""
+        opens_en = f"; it opens at {_local(registration_start, zone)}" if registration_start else ""
         raise Conflict(
             "registration.not_open",
             f"该标段尚未开始报名{opens_zh}",
@@ -109,7 +110,7 @@ def check_registration_window(
         raise Conflict(
             "registration.closed",
             f"投标截止时间（{_local(bid_deadline, zone)}）已过，不再接受报名",
-            f"the bid deadline ({_iso(bid_deadline)}) has passed: registrations are refused",
+            f"the bid deadline ({_local(bid_deadline, zone)}) has passed: registrations are refused",
             rule="E-03",
             details={"section_status": status, "bid_deadline": _iso(bid_deadline)},
         )
@@ -119,7 +120,7 @@ def check_registration_window(
         raise Conflict(
             "registration.closed",
             f"报名已于{_local(registration_end, zone)}截止",
-            f"registration closed at {registration_end.isoformat()}",
+            f"registration closed at {_local(registration_end, zone)}",
             details={"section_status": status, "registration_end": _iso(registration_end)},
         )
 
@@ -269,5 +270,5 @@ def _iso(instant: dt.datetime | None) -> str | None:
 
 
 def _local(instant: dt.datetime | None, zone: ZoneInfo) -> str:
-    """The center's wall-clock time, for Chinese messages."""
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M") if instant else ""
+    """The center's wall-clock time, for the messages people read."""
+    return local_time(instant, zone) if instant else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bidding.sealing.receipts import RECEIPT_FORMAT
+from trading.clock import local_time
 from trading.errors import Conflict
 from trading.projects.models import Section
 from trading.projects.rules import STATUS_ZH, Status, effective_status
@@ -23,11 +24,12 @@ __all__ = [
 
 
 def deadline_passed(section: Section) -> Conflict:
-    deadline = section.bid_deadline.isoformat() if section.bid_deadline else "—"
+    deadline = section.bid_deadline.isoformat() if section.bid_deadline else None
+    shown = local_time(section.bid_deadline) if section.bid_deadline else "—"
     return Conflict(
         "bid.deadline_passed",
-        f"投标截止时间（{deadline}）已过，投标文件不再接收、撤回或更改",
-        f"the bid deadline ({deadline}) has passed: bids can no longer be handed in, withdrawn or replaced",
+        f"投标截止时间（{shown}）已过，投标文件不再接收、撤回或更改",
+        f"the bid deadline ({shown}) has passed: bids can no longer be handed in, withdrawn or replaced",
         rule="C-08",
         details={"bid_deadline": deadline},
     )

@@ -75,7 +75,8 @@ async def test_changing_the_recorded_data_is_detected(client, people, db):
 
 
 def test_the_cli_names_the_first_broken_link(tmp_path):
-    env = {**os.environ, "TRADING_DATA_DIR": str(tmp_path)}
+    # The CLI's clock is set: the demo it builds must not depend on the day the test runs.
+    env = {**os.environ, "TRADING_DATA_DIR": str(tmp_path), "TRADING_CLOCK_AT": "2026-03-02T09:00:00+08:00"}
     trading = [sys.executable, "-m", "trading"]
     demo = subprocess.run([*trading, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert demo.returncode == 0, demo.stderr

@@ -15,7 +15,7 @@ async def test_the_seeded_years_are_listed(client, people):
     response = await client.get("/api/calendar/years", headers=people.headers("bidder_a"))
     years = [y["year"] for y in response.json()]
     assert 2026 in years
-    assert 2027 not in years
+    assert 2040 not in years
 
 
 async def test_a_working_day_deadline_skips_the_national_day_holiday(client, people):
@@ -29,17 +29,30 @@ async def test_a_working_day_deadline_skips_the_national_day_holiday(client, peo
     assert response.json()["date"] == "2025-10-09"
 
 
-async def test_a_year_not_loaded_is_refused_naming_it(client, people):
+async def test_a_year_not_loaded_is_counted_on_the_estimate_and_says_so(client, people):
     response = await client.get(
         "/api/calendar/working-days",
-        params={"start": "2026-12-30", "days": 5},
+        params={"start": "2039-12-28", "days": 5},
+        headers=people.headers("bidder_a"),
+    )
+    assert response.status_code == 200
+    # New Year 2040 is a Sunday; the estimate keeps Monday the 2nd off (no notice yet).
+    assert response.json() == {"start": "2039-12-28", "days": 5, "date": "2040-01-05", "provisional": True}
+    estimate = await client.get("/api/calendar/years/2040", headers=people.headers("bidder_a"))
+    body = estimate.json()
+    assert body["provisional"] is True and body["workdays"] == []
+    assert {"date": "2040-01-01", "name": "元旦"} in body["holidays"]
+    assert "暂定" in body["source"]
+
+
+async def test_a_date_beyond_the_calendars_range_is_a_clear_422(client, people):
+    response = await client.get(
+        "/api/calendar/working-days",
+        params={"start": "2100-12-30", "days": 5},
         headers=people.headers("clerk"),
     )
     assert response.status_code == 422
-    body = response.json()
-    assert body["code"] == "calendar.year_missing"
-    assert body["details"]["year"] == 2027
-    assert "2027" in body["message"]["zh-CN"]
+    assert response.json()["code"] == "calendar.year_out_of_range"
 
 
 async def test_an_administrator_loads_the_next_year_and_deadlines_work_again(client, people):
