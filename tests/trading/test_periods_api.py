@@ -4,6 +4,7 @@ loading the notice does to open sections: over HTTP, as a client that knows only
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from tests.conftest import START
 from trading.calendar.periods import Unit, period
 from trading.calendar.provisional import BRIDGE_SUFFIX, provisional_schedule
 from trading.calendar.service import STATUTORY_HOLIDAYS, WorkingCalendar
@@ -219,3 +220,48 @@ async def test_from_1_november_administrators_are_reminded_of_next_years_notice(
     assert str(FAR) in reminder["zh"]
     forbidden = await client.get("/api/calendar/status", headers=people.headers("bidder_a"))
     assert forbidden.status_code == 403
+
+
+def land_auction(people, *, sale_start: dt.datetime | None) -> dict:
+    section = {
+        "name": "G12地块",
+        "procedure": "land_auction",
+        "starting_price": "50000000.00",
+        "deposit": "10000000.00",
+        "registration_start": START_ISO,
+    }
+    if sale_start is not None:
+        section["sale_start"] = sale_start.isoformat()
+    return {
+        "name": "江宁区G12地块国有建设用地使用权拍卖出让",
+        "sector": "land",
+        "region": "江宁区",
+        "principal_id": str(people.org("land_bureau").id),
+        "sections": [section],
+    }
+
+
+START_ISO = START.isoformat()
+
+
+async def test_a_land_auction_needs_its_start_and_an_announcement_20_days_before_it(client, people):
+    from tests.trading.factories import call_announcement
+    from tests.trading.test_projects import publish
+
+    missing = await client.post(
+        "/api/projects/", json=land_auction(people, sale_start=None), headers=people.headers("land_bureau")
+    )
+    assert (missing.status_code, missing.json()["code"]) == (422, "section.fields_missing")
+    assert missing.json()["details"]["missing"] == ["sale_start"]
+
+    # Announced on 2 March (START): an auction on 21 March is one day short (L-01), 22 March is not.
+    for days, expected in ((19, 422), (20, 200)):
+        body = land_auction(people, sale_start=START + dt.timedelta(days=days))
+        project = (
+            await client.post("/api/projects/", json=body, headers=people.headers("land_bureau"))
+        ).json()
+        answer = await publish(client, people, call_announcement(project["id"]), author="land_bureau")
+        assert answer.status_code == expected, answer.text
+        if expected == 422:
+            assert answer.json()["rule"]["id"] == "L-01"
+            assert answer.json()["details"]["earliest_start"] == "2026-03-22"

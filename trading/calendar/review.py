@@ -33,7 +33,14 @@ from trading.projects.service import SCHEDULE_FIELDS
 from trading.rules import checks
 
 # The dates people must meet; a holiday on one of them is worth a warning.
-DEADLINE_FIELDS = ("documents_sale_end", "registration_end", "bid_deadline", "listing_end", "publicity_end")
+DEADLINE_FIELDS = (
+    "documents_sale_end",
+    "registration_end",
+    "bid_deadline",
+    "listing_end",
+    "sale_start",
+    "publicity_end",
+)
 NOTICE_REMINDER_FROM = (11, 1)  # month, day
 
 
@@ -116,6 +123,7 @@ _SCHEDULE_ARGUMENTS = frozenset(
         "bid_deadline",
         "listing_start",
         "listing_end",
+        "sale_start",
     }
 )
 

@@ -64,6 +64,8 @@ class Section(IdMixin, Base):
     bid_deadline: Mapped[dt.datetime | None] = mapped_column(index=True)
     listing_start: Mapped[dt.datetime | None]
     listing_end: Mapped[dt.datetime | None]
+    # Land tender or auction: when it starts (L-01 counts back 20 days from it).
+    sale_start: Mapped[dt.datetime | None]
     announced_at: Mapped[dt.datetime | None]
     # End of the candidates' publicity (C-14): no award before it.
     publicity_end: Mapped[dt.datetime | None]

@@ -21,6 +21,11 @@ class Schedule(BaseModel):
     )
     listing_start: AwareDatetime | None = None
     listing_end: AwareDatetime | None = None
+    sale_start: AwareDatetime | None = Field(
+        default=None,
+        description="Land tender or auction: when the tender or the auction starts (投标、拍卖开始时间); "
+        "the transfer announcement must precede it by 20 days (L-01)",
+    )
 
 
 class SectionIn(Schedule):
@@ -75,6 +80,7 @@ class SectionOut(BaseModel):
     bid_deadline: dt.datetime | None
     listing_start: dt.datetime | None
     listing_end: dt.datetime | None
+    sale_start: dt.datetime | None
     announced_at: dt.datetime | None
     publicity_end: dt.datetime | None
     winner_id: uuid.UUID | None

@@ -29,7 +29,7 @@ from trading.projects.rules import (
 )
 from trading.projects.schemas import ProjectIn, ProjectOut, Schedule, SectionIn, SectionOut
 from trading.rules import checks
-from trading.sectors import PROCEDURES, Sector
+from trading.sectors import PROCEDURES, Procedure, Sector
 
 CODE_PREFIX = {Sector.construction: "GC", Sector.procurement: "ZC", Sector.land: "TD", Sector.property: "CQ"}
 SCHEDULE_FIELDS = tuple(Schedule.model_fields)
@@ -95,6 +95,9 @@ def _check_section_fields(sector: Sector, data: SectionIn) -> None:
         required["starting_price"] = ("起始价/挂牌价", data.starting_price)
     if sector == Sector.property:
         required["appraised_value"] = ("评估值", data.appraised_value)
+    if data.procedure in (Procedure.land_tender, Procedure.land_auction):
+        # L-01 counts 20 days back from the start of the tender or auction: it must be known.
+        required["sale_start"] = ("投标或拍卖开始时间", data.sale_start)
     missing = [name for name, (_, value) in required.items() if value is None]
     if missing:
         zh = "、".join(required[name][0] for name in missing)
@@ -136,6 +139,7 @@ async def check_section_rules(
         bid_deadline=section.bid_deadline,
         listing_start=section.listing_start,
         listing_end=section.listing_end,
+        sale_start=section.sale_start,
     )
 
 
