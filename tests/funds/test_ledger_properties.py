@@ -97,7 +97,8 @@ async def new_section(session, people, clock) -> tuple[uuid.UUID, dt.datetime]:
                 "bid_validity_days": 90,
                 "documents_issued_at": now,
                 "documents_sale_start": now,
-                "documents_sale_end": now + dt.timedelta(days=6),
+                # Long enough that 5 days (C-03) moved past any holiday block still end within it.
+                "documents_sale_end": now + dt.timedelta(days=14),
                 "bid_deadline": deadline,
             }
         ],
