@@ -58,7 +58,12 @@ class ObjectionController(Controller):
             objections=[service.objection_out(o) for o in objections],
         )
 
-    @post("/objections/{objection_id:uuid}/answer", operation_id="answerObjection", opt=ANSWERERS)
+    @post(
+        "/objections/{objection_id:uuid}/answer",
+        operation_id="answerObjection",
+        opt=ANSWERERS,
+        status_code=200,
+    )
     async def answer(
         self,
         request: Request[Identity, Any, Any],

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import record
 from trading.auth.identity import Identity, Role
+from trading.calendar.service import CalendarYearMissing, load_calendar
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.objections.models import Objection
 from trading.objections.rules import OPEN_FOR_OBJECTIONS, STATUS_ZH, ObjectionStatus, move
@@ -236,7 +238,9 @@ async def _resume(
     )
     if section.bid_deadline is None:
         return
-    moved = applied.deadline_after_answer(at, section.bid_deadline, zone=zone)
+    moved = applied.deadline_after_answer(
+        at, section.bid_deadline, zone=zone, is_working_day=await _working_days(session, at, zone)
+    )
     if moved is None:
         return
     previous = section.bid_deadline
@@ -256,6 +260,21 @@ async def _resume(
         },
         at=at,
     )
+
+
+async def _working_days(session: AsyncSession, at: dt.datetime, zone: ZoneInfo) -> Callable[[dt.date], bool]:
+    """Working days of the calendar for the weeks a moved deadline may reach; where a year's
+    notice is not loaded yet, weekends only (which can only move a deadline further out)."""
+    year = at.astimezone(zone).year
+    calendar = await load_calendar(session, {year, year + 1})
+
+    def is_working_day(day: dt.date) -> bool:
+        try:
+            return calendar.is_working_day(day)
+        except CalendarYearMissing:
+            return day.weekday() < 5
+
+    return is_working_day
 
 
 async def section_objections(

@@ -12,6 +12,7 @@ the deadline's date is at least the objection's date + 10.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from trading.clock import ensure_utc, local_date
@@ -122,18 +123,25 @@ def objection_answer_due(filed_at: dt.datetime, *, zone: ZoneInfo) -> dt.datetim
 
 
 def deadline_after_answer(
-    answered_at: dt.datetime, bid_deadline: dt.datetime, *, zone: ZoneInfo
+    answered_at: dt.datetime,
+    bid_deadline: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    is_working_day: Callable[[dt.date], bool] = lambda day: day.weekday() < 5,
 ) -> dt.datetime | None:
     """The bid deadline once the tenderee answers, or None when it stays.
 
     While an objection waits for its answer the procedure is paused (TLR art. 22), so potential
     bidders cannot rely on the tender documents; once answered, the deadline keeps the distance
     C-05 gives an objection: its date at least the answer's date + 10 (D-01). A deadline already
-    that far stays; a nearer one moves out to that date, at its own time of day."""
+    that far stays; a nearer one moves out to that date, at its own time of day, or past it to the
+    next working day when that date is a holiday or a weekend (D-02)."""
     earliest = _day(answered_at, zone) + dt.timedelta(days=OBJECTION_DAYS_BEFORE_DEADLINE)
     local = ensure_utc(bid_deadline).astimezone(zone)
     if local.date() >= earliest:
         return None
+    while not is_working_day(earliest):
+        earliest += dt.timedelta(days=1)
     return dt.datetime.combine(earliest, local.timetz().replace(tzinfo=None), tzinfo=zone).astimezone(dt.UTC)
 
 

@@ -24,7 +24,9 @@ def upgrade() -> None:
             sa.Column("kind", sa.String(length=20), server_default="organisation", nullable=False)
         )
         batch_op.add_column(sa.Column("controlled_by_id", sa.Uuid(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_organisation_controlled_by_id"), ["controlled_by_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_organisation_controlled_by_id"), ["controlled_by_id"], unique=False
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_organisation_controlled_by_id_organisation"),
             "organisation",
@@ -66,7 +68,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_objection_organisation_id"))
     op.drop_table("objection")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_organisation_controlled_by_id_organisation"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_organisation_controlled_by_id_organisation"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_organisation_controlled_by_id"))
         batch_op.drop_column("controlled_by_id")
         batch_op.drop_column("kind")
