@@ -107,4 +107,3 @@ async def test_three_qualified_suppliers_open(client, people, kit, clock):
     await pass_deadline(clock, kit)
     opening = await start_opening(client, people, kit)
     assert opening["status"] == "collecting", opening
-
