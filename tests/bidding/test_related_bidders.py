@@ -97,3 +97,29 @@ async def test_an_unknown_controlling_organisation_is_refused(client, people):
     )
     assert answer.status_code == 422, answer.text
     assert (answer.json()["code"], answer.json()["rule"]["id"]) == ("organisation.controller_unknown", "C-18")
+
+
+async def test_a_holding_recorded_later_refuses_the_next_registration(client, people):
+    section_id = await open_section(client, people)
+    assert (await register_bidder(client, people, section_id, "bidder_b")).status_code == 201
+    builder_a, builder_b = str(people.org("builder_a").id), str(people.org("builder_b").id)
+    itself = await client.put(
+        f"/api/organisations/{builder_a}/controlled-by",
+        json={"controlled_by_id": builder_a},
+        headers=people.headers("clerk"),
+    )
+    assert itself.status_code == 422 and itself.json()["code"] == "organisation.controls_itself"
+    recorded = await client.put(
+        f"/api/organisations/{builder_a}/controlled-by",
+        json={"controlled_by_id": builder_b},
+        headers=people.headers("clerk"),
+    )
+    assert recorded.status_code == 200 and recorded.json()["controlled_by_id"] == builder_b
+    refused_for_relation(await register_bidder(client, people, section_id, "bidder_a"), "controlled_by")
+    cleared = await client.put(
+        f"/api/organisations/{builder_a}/controlled-by",
+        json={"controlled_by_id": None},
+        headers=people.headers("clerk"),
+    )
+    assert cleared.status_code == 200 and cleared.json()["controlled_by_id"] is None
+    assert (await register_bidder(client, people, section_id, "bidder_a")).status_code == 201

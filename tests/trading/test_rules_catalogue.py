@@ -93,3 +93,15 @@ def test_every_place_docs_name_exists():
         assert tests, f"{rule_id}: no test named"
         for path in modules + tests:
             assert (ROOT / path).exists(), f"{rule_id}: {path} does not exist"
+
+
+def test_without_rules_md_ci_fails_and_elsewhere_skips(monkeypatch, tmp_path):
+    import tests.trading.test_rules_catalogue as this
+
+    monkeypatch.setattr(this, "RULES_MD", tmp_path / "absent" / "RULES.md")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        this.shared_rows()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        this.shared_rows()

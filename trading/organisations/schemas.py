@@ -28,6 +28,12 @@ class OrganisationIn(BaseModel):
     )
 
 
+class ControlIn(BaseModel):
+    """Who controls (控股) or manages the organisation; null when nobody does (C-18)."""
+
+    controlled_by_id: uuid.UUID | None
+
+
 class BidderSignUp(BaseModel):
     """A company registering itself online as a bidder, with its first user."""
 

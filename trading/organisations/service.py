@@ -85,3 +85,41 @@ async def list_organisations(
         # capacities is a JSON list; filtering in Python keeps the query portable.
         rows = [row for row in rows if capacity in row.capacities]
     return list(rows[offset : offset + limit])
+
+
+async def set_controller(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    controlled_by_id: uuid.UUID | None,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+) -> Organisation:
+    """Record (or clear) the organisation that controls or manages this one (C-18): the center
+    learns of a holding after both were registered."""
+    organisation = await get_organisation(session, organisation_id)
+    if controlled_by_id == organisation.id:
+        raise DomainError(
+            "organisation.controls_itself",
+            "单位不能控股或管理自身",
+            "an organisation cannot control or manage itself",
+            rule="C-18",
+            status=422,
+        )
+    await _check_controller(session, controlled_by_id)
+    before = organisation.controlled_by_id
+    organisation.controlled_by_id = controlled_by_id
+    await record(
+        session,
+        actor=actor,
+        action="organisation.controller_set",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={
+            "from": str(before) if before else None,
+            "to": str(controlled_by_id) if controlled_by_id else None,
+        },
+        at=at,
+    )
+    await session.flush()
+    return organisation
