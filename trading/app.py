@@ -64,6 +64,7 @@ def import_all_models() -> None:
     import trading.auth.models
     import trading.calendar.models
     import trading.events
+    import trading.objections.models
     import trading.organisations.models
     import trading.projects.models  # noqa: F401
 
@@ -77,6 +78,7 @@ def route_handlers() -> list[Any]:
     from trading.auth.controllers import AuthController, UserController
     from trading.calendar.controllers import CalendarController
     from trading.health.controllers import health, ready
+    from trading.objections.controllers import ObjectionController
     from trading.organisations.controllers import OrganisationController
     from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
@@ -93,6 +95,7 @@ def route_handlers() -> list[Any]:
         OrganisationController,
         ProjectController,
         SectionController,
+        ObjectionController,
         PublicAnnouncementController,
         AnnouncementController,
         CalendarController,

@@ -32,6 +32,7 @@ from bidding.keyholders.models import KeyHolder
 from bidding.keyholders.service import plan_of
 from bidding.opening import live
 from bidding.opening.models import BidderKeyRelease, Confirmation, Opening, OpeningEntry, ShareRelease
+from bidding.registrations.service import qualified_registration
 from bidding.sealing.documents import canonical, sha256_hex
 from bidding.sealing.keys import b64, unb64
 from bidding.sealing.manifest import Manifest
@@ -51,11 +52,14 @@ from trading.auth.identity import Identity, Role
 from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.money import format_yuan
+from trading.objections.service import section_paused
 from trading.organisations.models import Organisation
 from trading.projects.models import Project, Section
 from trading.projects.rules import Status
 from trading.projects.service import catch_up, transition
+from trading.rules.applied import check_qualified_bidders
 from trading.rules.checks import RuleViolation, check_bid_count
+from trading.sectors import Sector
 from trading.settings import Settings
 
 RECORD_FORMAT = "trading-opening-record/1"
@@ -134,6 +138,15 @@ async def start(
     section, project = await section_and_project(session, section_id, lock=True)
     if await get_opening(session, section_id) is not None:
         raise Conflict("opening.already_started", "开标已经开始", "the opening has already started")
+    if await section_paused(session, section.id):
+        # TLR art. 22: until the tenderee answers an objection the tendering is paused.
+        raise Conflict(
+            "opening.paused",
+            "对招标文件的异议尚未答复，招标投标活动暂停，不能开标（《招标投标法实施条例》第二十二条）",
+            "an objection to the tender documents awaits its answer: the tendering is paused and the "
+            "opening cannot start (TLR art. 22)",
+            rule="C-05",
+        )
     status = await catch_up(session, section, at)
     if status != Status.bidding_closed:
         raise Conflict(
@@ -158,7 +171,7 @@ async def start(
     session.add(opening)
     await session.flush()
     try:
-        check_bid_count(project.sector, len(bids), procedure=section.procedure)
+        await _check_enough_bidders(session, project, section, bids)
     except RuleViolation as violation:
         return await _fail_for_too_few(session, settings, opening, section, violation, actor=actor, at=at)
     await record(
@@ -180,6 +193,24 @@ async def start(
     return opening
 
 
+async def _check_enough_bidders(
+    session: AsyncSession, project: Project, section: Section, bids: list[Bid]
+) -> None:
+    """C-09 / P-10 count the bids at the deadline. A procurement tender counts the qualified
+    suppliers among them, those whose registration was accepted (P-06, GPL art. 36: fewer than 3
+    and the tender fails)."""
+    if project.sector == Sector.procurement:
+        qualified = [
+            bid
+            for bid in bids
+            if await qualified_registration(
+                session, section_id=section.id, organisation_id=bid.organisation_id
+            )
+        ]
+        check_qualified_bidders(section.procedure, len(qualified))
+    check_bid_count(project.sector, len(bids), procedure=section.procedure)
+
+
 async def _fail_for_too_few(
     session: AsyncSession,
     settings: Settings,
@@ -190,7 +221,8 @@ async def _fail_for_too_few(
     actor: Identity,
     at: dt.datetime,
 ) -> Opening:
-    """C-09 / P-06: fewer bids than the law needs: no opening; the section fails, bids stay sealed."""
+    """C-09 / P-06: fewer bids (qualified suppliers) than the law needs: no opening; the section
+    fails (废标 in procurement), bids stay sealed."""
     opening.status = "failed"
     opening.record = {
         "format": RECORD_FORMAT,

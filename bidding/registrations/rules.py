@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 
 from trading.clock import local_time
 from trading.errors import Conflict, DomainError
+from trading.organisations.models import Organisation
 from trading.projects.rules import STATUS_ZH, Status
+from trading.rules.checks import RuleViolation
+from trading.sectors import Sector
 
 
 class RegistrationStatus(StrEnum):
@@ -170,6 +173,61 @@ def _section_ended(status: Status, zh: str, en: str) -> Conflict:
         f"the section is {status}: too late to {en}",
         details={"section_status": status},
     )
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Names as typed by different clerks: spaces (half- or full-width) and case do not matter."""
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def related_units(newcomer: Organisation, other: Organisation) -> str | None:
+    """How two bidders are related under C-18, or None: "same_legal_representative", "controls"
+    (the newcomer controls or manages the other) or "controlled_by" (the other way round). Only
+    units are bound; a natural person has no legal representative to share."""
+    if "natural_person" in (newcomer.kind, other.kind):
+        return None
+    if _same_person(newcomer.legal_representative, other.legal_representative):
+        return "same_legal_representative"
+    if other.controlled_by_id == newcomer.id:
+        return "controls"
+    if newcomer.controlled_by_id == other.id:
+        return "controlled_by"
+    return None
+
+
+# The unit already registered, as the newcomer is told of it (without its name).
+RELATION_TEXT = {
+    "same_legal_representative": (
+        "与本单位单位负责人为同一人的单位",
+        "a unit with your legal representative",
+    ),
+    "controls": ("本单位控股或管理的单位", "a unit your organisation controls or manages"),
+    "controlled_by": ("控股或管理本单位的单位", "a unit that controls or manages your organisation"),
+}
+
+
+def check_no_related_registrant(sector: str, newcomer: Organisation, registered: list[Organisation]) -> None:
+    """C-18, TLR art. 34 ¶2: "单位负责人为同一人或者存在控股、管理关系的不同单位，不得参加同一标段投标
+    或者未划分标段的同一招标项目投标。" A second registration for one construction section by a unit
+    related so to a unit already registered (submitted or accepted) is refused. The refusal does not
+    name the other unit: the registrants stay confidential before the opening (TL art. 22).
+    Code `registration.related_bidder`."""
+    if sector != Sector.construction:
+        return
+    for other in registered:
+        relation = related_units(newcomer, other) if other.id != newcomer.id else None
+        if relation is None:
+            continue
+        zh, en = RELATION_TEXT[relation]
+        raise RuleViolation(
+            "registration.related_bidder",
+            f"{zh}已报名该标段：单位负责人为同一人或者存在控股、管理关系的不同单位，"
+            "不得参加同一标段投标（《招标投标法实施条例》第三十四条第二款）",
+            f"{en} has already registered for this section: units with the same legal representative, "
+            "or that control or manage one another, may not bid on the same section (TLR art. 34 ¶2)",
+            rule="C-18",
+            details={"relation": relation},
+        )
 
 
 # Who may see the list of registrants. TL art. 22: the tenderee must not disclose the names or the

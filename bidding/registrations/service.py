@@ -186,6 +186,9 @@ async def register(
     )
     if existing is not None:
         raise _duplicate(existing.id)
+    rules.check_no_related_registrant(
+        project.sector, organisation, await _live_registrants(session, section.id)
+    )
     registration = Registration(
         section_id=section.id,
         organisation_id=organisation.id,
@@ -226,6 +229,19 @@ async def register(
     )
     await session.flush()
     return registration
+
+
+async def _live_registrants(session: AsyncSession, section_id: uuid.UUID) -> list[Organisation]:
+    """The organisations holding a live (submitted or accepted) registration for the section.
+    The section's row is locked first (PostgreSQL; SQLite serialises writers anyway), so two
+    related units registering at the same moment cannot both pass C-18."""
+    await session.scalar(select(Section.id).where(Section.id == section_id).with_for_update())
+    rows = await session.scalars(
+        select(Organisation)
+        .join(Registration, Registration.organisation_id == Organisation.id)
+        .where(Registration.section_id == section_id, Registration.status.in_(LIVE_STATUSES))
+    )
+    return list(rows.all())
 
 
 def _duplicate(registration_id: uuid.UUID | None) -> Conflict:

@@ -16,7 +16,7 @@ from trading.db.base import Base, IdMixin
 
 # deposit: a qualifying deposit, in the bidder's sub-account.
 # late: paid after the deadline (or after the deposit was settled): recorded, returned.
-# foreign_payer: not from the bidder's basic account (C-06): suspense, returned to the payer.
+# foreign_payer: a bidder bound by C-06 paid from another account: suspense, returned to the payer.
 # unmatched: no such virtual account: suspense until staff return it.
 DISPOSITIONS = ("deposit", "late", "foreign_payer", "unmatched")
 

@@ -4,8 +4,10 @@ Every credit is posted the moment it is known (the money is in the escrow accoun
 for), and classified by the rules of funds/deposits/rules.py:
 
 - to an unknown virtual account: `unmatched`, Dr escrow bank / Cr suspense; staff return it;
-- not from the bidder's basic account (C-06): `foreign_payer`, to suspense; staff return it to
-  the payer (it never counts toward the deposit);
+- from a bidder the basic-account rule binds (C-06: a unit bidding on a must-tender construction
+  contract) but not from its basic account: `foreign_payer`, to suspense; staff return it to the
+  payer (it never counts toward the deposit). Natural persons, and bidders in procurement, land
+  and property, or on construction contracts below the thresholds, may pay from any account;
 - with a value time at or after the deposit deadline, or once the deposit is settled or the section
   closed: `late`, to late payments; returned automatically;
 - otherwise: `deposit`, Dr escrow bank / Cr the bidder's sub-account.
@@ -41,6 +43,7 @@ from trading.errors import Conflict, DomainError, not_found
 from trading.money import format_yuan
 from trading.organisations.models import Organisation
 from trading.projects.models import Section
+from trading.rules.applied import basic_account_binds
 
 # Section statuses after which no payment can be a deposit any more.
 CLOSED_STATUSES = frozenset({"awarded", "contracted", "failed", "cancelled"})
@@ -137,6 +140,17 @@ def _repeat(credit: BankCredit, notice: CreditNotice) -> Received:
     return Received(credit, created=False)
 
 
+def _must_pay_from_basic_account(section: Section, organisation: Organisation, sector: str) -> bool:
+    """C-06 (TLR art. 26 ¶2) binds a domestic unit's cash deposit on a must-tender project; a bank
+    credit is cash, so the question is only who pays and on what."""
+    return basic_account_binds(
+        sector=sector,
+        contract_kind=section.contract_kind,
+        estimated_fen=section.budget_fen,
+        natural_person=organisation.kind == "natural_person",
+    )
+
+
 async def receive_credit(
     session: AsyncSession,
     notice: CreditNotice,
@@ -172,7 +186,7 @@ async def receive_credit(
         section = await session.get(Section, subaccount.section_id)
         organisation = await session.get(Organisation, subaccount.organisation_id)
         assert section is not None and organisation is not None
-        if not is_basic_account(
+        if _must_pay_from_basic_account(section, organisation, subaccount.sector) and not is_basic_account(
             payer_name=notice.payer_name,
             payer_account=notice.payer_account,
             basic_name=organisation.basic_account_name,

@@ -39,9 +39,11 @@ def violation(call, *args, **kwargs) -> RuleViolation:
 
 
 def test_catalogue_has_every_row_of_rules_md():
+    """Every id in RULES.md's order; tests/trading/test_rules_catalogue.py compares the texts."""
     expected = (
-        [f"C-{n:02d}" for n in range(1, 18)]
-        + [f"P-{n:02d}" for n in range(1, 14)]
+        [f"D-{n:02d}" for n in range(1, 4)]
+        + [f"C-{n:02d}" for n in (*range(1, 17), 18, 19, 20, 21, 17)]
+        + [f"P-{n:02d}" for n in (*range(1, 13), 14, 15, 16, 13)]
         + [f"L-{n:02d}" for n in range(1, 7)]
         + [f"R-{n:02d}" for n in range(1, 6)]
         + [f"E-{n:02d}" for n in range(1, 11)]
@@ -50,7 +52,14 @@ def test_catalogue_has_every_row_of_rules_md():
 
 
 def test_each_rule_states_its_sector_text_and_source():
-    sector_of_prefix = {"C": "construction", "P": "procurement", "L": "land", "R": "property", "E": "all"}
+    sector_of_prefix = {
+        "D": "all",
+        "C": "construction",
+        "P": "procurement",
+        "L": "land",
+        "R": "property",
+        "E": "all",
+    }
     for rule_id, entry in RULES.items():
         assert entry.id == rule_id
         assert entry.sector == sector_of_prefix[rule_id[0]]
@@ -59,8 +68,8 @@ def test_each_rule_states_its_sector_text_and_source():
 
 def test_sources_are_kept_as_given_including_check_marks():
     assert rule("C-02").source == "TL art. 24"
-    assert rule("P-02").source == "MOF 87 art. 24 (check)"
-    assert rule("P-06").source == "MOF 87 (check article)"
+    assert rule("P-02").source == "GPR art. 31 ¶1 (MOF 87 art. 18, check)"
+    assert rule("P-06").source == "GPL art. 36; MOF 87 (check article)"
     assert rule("E-09").source == "seed: 全縣行政審批推進方案 (四) 6"
     assert "20日" in rule("C-02").text_zh
 

@@ -229,7 +229,10 @@ async def _apply_on_publish(
             await _apply_amendment(session, announcement, section, sector, actor=actor, at=at, zone=zone)
             continue
         if kind == Kind.call:
-            await projects.check_section_rules(session, sector, section, zone=zone, announced_at=at)
+            # A single-source call is its publicity (P-12): its end is checked with the schedule.
+            await projects.check_section_rules(
+                session, sector, section, zone=zone, announced_at=at, publicity_end=announcement.publicity_end
+            )
         if kind == Kind.candidates and announcement.publicity_end is not None:
             checks.check_candidates_publicity(
                 published_at=at,

@@ -1,7 +1,7 @@
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
@@ -15,7 +15,7 @@ from trading.auth.schemas import UserOut
 from trading.clock import Clock
 from trading.errors import Forbidden
 from trading.organisations import service
-from trading.organisations.schemas import BidderSignUp, OrganisationIn, OrganisationOut
+from trading.organisations.schemas import BidderSignUp, ControlIn, OrganisationIn, OrganisationOut
 
 READERS = allow(
     Role.staff, Role.admin, Role.auditor, Role.supervisor, Role.agency, Role.principal, Role.bidder
@@ -108,3 +108,23 @@ class OrganisationController(Controller):
                 "organisation.not_yours", "只能查看本单位信息", "you may only see your own organisation"
             )
         return OrganisationOut.model_validate(await service.get_organisation(session, organisation_id))
+
+    @put(
+        "/{organisation_id:uuid}/controlled-by",
+        operation_id="setControllingOrganisation",
+        opt=allow(Role.staff, Role.admin),
+    )
+    async def set_controller(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        organisation_id: FromPath[uuid.UUID],
+        data: JSONBody[ControlIn],
+    ) -> OrganisationOut:
+        """Record which organisation controls or manages this one (C-18), or clear it."""
+        organisation = await service.set_controller(
+            session, organisation_id, data.controlled_by_id, actor=request.user.actor, at=clock.now()
+        )
+        await session.commit()
+        return OrganisationOut.model_validate(organisation)

@@ -9,22 +9,36 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import Actor, record
-from trading.errors import Conflict, not_found
+from trading.errors import Conflict, DomainError, not_found
 from trading.organisations.models import Organisation
 from trading.organisations.schemas import OrganisationIn
-from trading.organisations.uscc import validate_uscc
+from trading.organisations.uscc import validate_identity_number, validate_uscc
+
+
+async def _check_controller(session: AsyncSession, controlled_by_id: uuid.UUID | None) -> None:
+    if controlled_by_id is not None and await session.get(Organisation, controlled_by_id) is None:
+        raise DomainError(
+            "organisation.controller_unknown",
+            f"控股或管理单位{controlled_by_id}未在平台登记",
+            f"the controlling organisation {controlled_by_id} is not registered",
+            rule="C-18",
+            status=422,
+        )
 
 
 async def register_organisation(
     session: AsyncSession, data: OrganisationIn, *, actor: Actor, at: dt.datetime
 ) -> Organisation:
-    uscc = validate_uscc(data.uscc)
+    person = data.kind == "natural_person"
+    uscc = validate_identity_number(data.uscc) if person else validate_uscc(data.uscc)
     if await session.scalar(select(Organisation.id).where(Organisation.uscc == uscc)):
         raise Conflict(
             "organisation.exists",
-            f"统一社会信用代码{uscc}已注册",
-            f"an organisation with the code {uscc} is already registered",
+            f"{'居民身份证号码' if person else '统一社会信用代码'}{uscc}已注册",
+            f"{'a natural person with the identity number' if person else 'an organisation with the code'} "
+            f"{uscc} is already registered",
         )
+    await _check_controller(session, data.controlled_by_id)
     organisation = Organisation(
         **data.model_dump(exclude={"uscc", "capacities"}),
         uscc=uscc,
@@ -39,7 +53,14 @@ async def register_organisation(
         action="organisation.registered",
         subject_type="organisation",
         subject_id=organisation.id,
-        data={"uscc": uscc, "name": organisation.name, "capacities": organisation.capacities},
+        data={
+            "kind": organisation.kind,
+            "uscc": uscc,
+            "name": organisation.name,
+            "capacities": organisation.capacities,
+            "legal_representative": organisation.legal_representative,
+            "controlled_by_id": str(data.controlled_by_id) if data.controlled_by_id else None,
+        },
         at=at,
     )
     return organisation
@@ -64,3 +85,41 @@ async def list_organisations(
         # capacities is a JSON list; filtering in Python keeps the query portable.
         rows = [row for row in rows if capacity in row.capacities]
     return list(rows[offset : offset + limit])
+
+
+async def set_controller(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    controlled_by_id: uuid.UUID | None,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+) -> Organisation:
+    """Record (or clear) the organisation that controls or manages this one (C-18): the center
+    learns of a holding after both were registered."""
+    organisation = await get_organisation(session, organisation_id)
+    if controlled_by_id == organisation.id:
+        raise DomainError(
+            "organisation.controls_itself",
+            "单位不能控股或管理自身",
+            "an organisation cannot control or manage itself",
+            rule="C-18",
+            status=422,
+        )
+    await _check_controller(session, controlled_by_id)
+    before = organisation.controlled_by_id
+    organisation.controlled_by_id = controlled_by_id
+    await record(
+        session,
+        actor=actor,
+        action="organisation.controller_set",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        data={
+            "from": str(before) if before else None,
+            "to": str(controlled_by_id) if controlled_by_id else None,
+        },
+        at=at,
+    )
+    await session.flush()
+    return organisation

@@ -50,3 +50,29 @@ def validate_uscc(raw: str) -> str:
             f"the check character is wrong: the 18th character should be {expected}; please check the code",
         )
     return code
+
+
+# Resident identity number (居民身份证号码), GB 11643-1999: 17 digits and a check character,
+# 12 - (Σ digit × 2^(17-i) mod 11) mod 11, written X for 10.
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_ID_CHECK = "10X98765432"
+
+
+def validate_identity_number(raw: str) -> str:
+    """Return the normalised identity number of a natural person or raise InvalidUSCC."""
+    number = raw.strip().upper()
+    if not _ID_SHAPE.match(number):
+        raise InvalidUSCC(
+            "identity_number.shape",
+            "居民身份证号码应为17位数字加1位校验码（数字或X）",
+            "a resident identity number has 17 digits and a check character (a digit or X)",
+        )
+    total = sum(int(digit) * pow(2, 17 - i, 11) for i, digit in enumerate(number[:17]))
+    expected = _ID_CHECK[total % 11]
+    if number[17] != expected:
+        raise InvalidUSCC(
+            "identity_number.check_character",
+            f"居民身份证号码校验位错误：第18位应为{expected}，请核对",
+            f"the check character is wrong: the 18th character should be {expected}; please check the number",
+        )
+    return number

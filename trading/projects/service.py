@@ -28,7 +28,7 @@ from trading.projects.rules import (
     rule_for,
 )
 from trading.projects.schemas import ProjectIn, ProjectOut, Schedule, SectionIn, SectionOut
-from trading.rules import checks
+from trading.rules import applied, checks
 from trading.sectors import PROCEDURES, Procedure, Sector
 
 CODE_PREFIX = {Sector.construction: "GC", Sector.procurement: "ZC", Sector.land: "TD", Sector.property: "CQ"}
@@ -117,14 +117,20 @@ async def check_section_rules(
     *,
     zone: ZoneInfo,
     announced_at: dt.datetime | None,
+    publicity_end: dt.datetime | None = None,
 ) -> None:
-    """The deadline, period and deposit rules of the section's sector and procedure."""
+    """The procedure, deadline, period and deposit rules of the section's sector and procedure.
+    `publicity_end` is the end of a single-source call's publicity (P-12), checked when the call
+    is published."""
+    applied.check_must_tender(sector, section.procedure, section.contract_kind, section.budget_fen)
+    if announced_at is not None and section.procedure == Procedure.single_source:
+        applied.check_single_source_publicity_end(publicity_end, section.bid_deadline, zone=zone)
     checks.check_deposit(sector, section.deposit_fen, section.budget_fen or 0)
     if sector == Sector.property and section.starting_price_fen and section.appraised_value_fen:
         checks.check_listing_price(
             section.starting_price_fen, section.appraised_value_fen, consent=section.below_appraisal_consent
         )
-    dates = [getattr(section, name) for name in SCHEDULE_FIELDS] + [announced_at]
+    dates = [getattr(section, name) for name in SCHEDULE_FIELDS] + [announced_at, publicity_end]
     years = {d.astimezone(zone).year for d in dates if d is not None}
     calendar = await load_calendar_from(session, min(years)) if years else await load_calendar(session, ())
     checks.check_section_schedule(
@@ -140,6 +146,7 @@ async def check_section_rules(
         listing_start=section.listing_start,
         listing_end=section.listing_end,
         sale_start=section.sale_start,
+        publicity_end=publicity_end,
     )
 
 
