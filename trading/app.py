@@ -30,7 +30,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth.guards import role_guard
-from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
+from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
+from trading.auth.sessions import SessionStates
 from trading.auth.tokens import build_jwt_auth
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
@@ -134,7 +135,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if redis
             else MemoryFailureCounter()
         )
-        app.state.blocked_users = BlockedUsers(app.state.failure_counter)
+        app.state.session_states = SessionStates(
+            db.sessionmaker,
+            redis=redis,
+            namespace=settings.redis_namespace,
+            cache_seconds=settings.session_check_cache_seconds,
+        )
         dispatcher: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field(default="Asia/Shanghai", description="The center's wall-clock time zone.")
     token_hours: int = Field(default=8, ge=1, le=24 * 7, description="Lifetime of a login token in hours.")
+    session_check_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long the account state a token check reads (active, token version) is cached: "
+        "in Redis when configured, else in process memory. A token ended on another instance without "
+        "Redis, or while Redis was down, may work this long. 0 reads the database on every request.",
+    )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed logins per account before a lockout."
     )

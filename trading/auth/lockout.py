@@ -1,9 +1,8 @@
-"""Failed-login counting and blocked accounts, shared by every app instance when Redis is
+"""Failed-login counting, shared by every app instance when Redis is
 configured.
 
 Counting is an atomic INCR with an expiry on Redis, so N instances behind a load balancer allow
-N× nothing; the embedded default counts in process memory. The same counters keep a deactivated
-user's still-valid tokens from working: a key per blocked user, living as long as a token can.
+N× nothing; the embedded default counts in process memory.
 """
 
 from __future__ import annotations
@@ -59,16 +58,3 @@ class RedisFailureCounter:
 
     async def clear(self, key: str) -> None:
         await self._redis.delete(f"{self._ns}:{key}")
-
-
-class BlockedUsers:
-    """Users whose tokens stop working at once (deactivated), on any instance."""
-
-    def __init__(self, counter: FailureCounter) -> None:
-        self._counter = counter
-
-    async def block(self, user_id: object, seconds: int) -> None:
-        await self._counter.add(f"blocked:{user_id}", seconds)
-
-    async def is_blocked(self, user_id: object) -> bool:
-        return await self._counter.count(f"blocked:{user_id}") > 0

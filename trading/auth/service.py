@@ -13,7 +13,7 @@ from trading.auth.identity import Identity, Role
 from trading.auth.lockout import FailureCounter
 from trading.auth.models import User
 from trading.auth.passwords import hash_password, verify_password
-from trading.errors import Conflict, DomainError, not_found
+from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.organisations.models import Organisation
 
 ORGANISATION_ROLES = {Role.bidder: "bidder", Role.principal: "principal", Role.agency: "agency"}
@@ -35,6 +35,7 @@ def identity_of(user: User) -> Identity:
         roles=frozenset(user.roles),
         organisation_id=user.organisation_id,
         sectors=frozenset(user.sectors),
+        token_version=user.token_version or 0,
     )
 
 
@@ -144,6 +145,8 @@ async def set_active(
     if user is None:
         raise not_found("user", "用户", user_id)
     user.active = active
+    if not active:
+        end_sessions(user)
     await record(
         session,
         actor=actor,
@@ -154,3 +157,52 @@ async def set_active(
         at=at,
     )
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every token issued to the user so far stops working once the caller commits (and forgets the
+    cached account state, see trading/auth/sessions.py)."""
+    user.token_version = (user.token_version or 0) + 1
+
+
+async def change_password(
+    session: AsyncSession, user_id: uuid.UUID, *, current: str, new: str, at: dt.datetime
+) -> User:
+    """The user sets a new password; tokens issued before stop working."""
+    user = await session.get(User, user_id)
+    if user is None or not await verify_password(user.password_hash, current):
+        raise Forbidden("auth.wrong_password", "当前密码不正确", "the current password is not correct")
+    actor = identity_of(user).actor
+    return await _set_password(session, user, new, action="user.password_changed", actor=actor, at=at)
+
+
+async def reset_password(
+    session: AsyncSession, user_id: uuid.UUID, *, new: str, actor: Actor, at: dt.datetime
+) -> User:
+    """An administrator sets a new password for a user; the user's tokens stop working."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    return await _set_password(session, user, new, action="user.password_reset", actor=actor, at=at)
+
+
+async def _set_password(
+    session: AsyncSession, user: User, new: str, *, action: str, actor: Actor, at: dt.datetime
+) -> User:
+    user.password_hash = await hash_password(new)
+    end_sessions(user)
+    # The audit data never holds the password or its hash.
+    await record(session, actor=actor, action=action, subject_type="user", subject_id=user.id, data={}, at=at)
+    await session.flush()
+    return user
+
+
+async def log_out(session: AsyncSession, user_id: uuid.UUID, *, actor: Actor, at: dt.datetime) -> None:
+    """Ends every session of the user (the token presented and any other)."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    end_sessions(user)
+    await record(
+        session, actor=actor, action="user.logged_out", subject_type="user", subject_id=user.id, data={}, at=at
+    )
