@@ -66,7 +66,8 @@ async def test_an_administrators_reset_ends_the_users_tokens(client, people):
     )
     assert reset.status_code == 200, reset.text
     assert (await client.get("/api/auth/me", headers=token)).status_code == 401
-    old = await client.post("/api/auth/login", json={"username": "bidder_b", "password": PASSWORDS["bidder_b"]})
+    old_password = {"username": "bidder_b", "password": PASSWORDS["bidder_b"]}
+    old = await client.post("/api/auth/login", json=old_password)
     assert old.status_code == 401
     await login(client, "bidder_b", NEW_PASSWORD)
 

@@ -64,7 +64,11 @@ class AuthController(Controller):
         """Set a new password. Every other token of the user stops working; the answer carries a
         new token for this session."""
         user = await service.change_password(
-            session, request.user.user_id, current=data.current_password, new=data.new_password, at=clock.now()
+            session,
+            request.user.user_id,
+            current=data.current_password,
+            new=data.new_password,
+            at=clock.now(),
         )
         await session.commit()
         await request.app.state.session_states.forget(user.id)

@@ -204,5 +204,11 @@ async def log_out(session: AsyncSession, user_id: uuid.UUID, *, actor: Actor, at
         raise not_found("user", "用户", user_id)
     end_sessions(user)
     await record(
-        session, actor=actor, action="user.logged_out", subject_type="user", subject_id=user.id, data={}, at=at
+        session,
+        actor=actor,
+        action="user.logged_out",
+        subject_type="user",
+        subject_id=user.id,
+        data={},
+        at=at,
     )

@@ -12,6 +12,7 @@ answer, the check reads the database directly: sessions keep working through a R
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -105,10 +106,8 @@ class SessionStates:
         if self._redis is None:
             self._local[user_id] = (state, time.monotonic() + self._cache_seconds)
             return
-        try:
+        with contextlib.suppress(RedisError, OSError):
             await self._redis.set(self._key(user_id), state.encode(), px=int(self._cache_seconds * 1000))
-        except (RedisError, OSError):
-            pass
 
     async def _load(self, user_id: uuid.UUID) -> AccountState:
         async with self._sessionmaker() as session:

@@ -18,7 +18,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("token_version", sa.Integer(), server_default=sa.text("0"), nullable=False))
+        batch_op.add_column(
+            sa.Column("token_version", sa.Integer(), server_default=sa.text("0"), nullable=False)
+        )
     with op.batch_alter_table("announcement", schema=None) as batch_op:
         batch_op.add_column(sa.Column("submitted_by", sa.Uuid(), nullable=True))
 
