@@ -38,6 +38,7 @@ from trading.db import migrate
 from trading.db.session import Database
 from trading.events import EventBus
 from trading.problems import EXCEPTION_HANDLERS
+from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
 
 logger = logging.getLogger("trading")
@@ -171,6 +172,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=TradingRequest,
+        before_request=refuse_control_characters_in_query,
         state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",

@@ -57,8 +57,12 @@ async def list_organisations(
 ) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Organisation.name.like(like), Organisation.uscc.like(like)))
+        # autoescape: % and _ typed by a user match themselves, not any text.
+        query = query.where(
+            or_(
+                Organisation.name.contains(q, autoescape=True), Organisation.uscc.contains(q, autoescape=True)
+            )
+        )
     rows = (await session.scalars(query)).all()
     if capacity:
         # capacities is a JSON list; filtering in Python keeps the query portable.
