@@ -47,7 +47,7 @@ from funds.subaccounts.service import next_number
 from trading.audit.service import SYSTEM, Actor, record
 from trading.calendar.service import CalendarYearMissing, load_calendar
 from trading.clock import local_date
-from trading.errors import Conflict, DomainError, NotFound, not_found
+from trading.errors import Conflict, DomainError, Forbidden, NotFound, not_found
 from trading.money import format_yuan
 
 logger = logging.getLogger("funds.refunds")
@@ -671,6 +671,20 @@ def _wrong_status(refund: Refund, action: str, allowed: str) -> Conflict:
     )
 
 
+async def _check_four_eyes(session: AsyncSession, refund: Refund, actor: Actor) -> None:
+    """Four eyes: whoever made the payment file does not also confirm its payments (the bank
+    statement, acting as the platform, may)."""
+    instruction = await session.get(RefundInstruction, refund.instruction_id) if refund.instruction_id else None
+    if actor.id is not None and instruction is not None and instruction.created_by == actor.name[:100]:
+        raise Forbidden(
+            "refund.four_eyes",
+            f"四眼原则：支付指令{instruction.number}由您出具，须由另一名工作人员确认支付",
+            f"four-eyes rule: you issued the payment file {instruction.number}; "
+            "another member of staff must confirm its payments",
+            details={"rule": "four_eyes", "instruction": instruction.number},
+        )
+
+
 async def confirm_refund(
     session: AsyncSession,
     refund_id: uuid.UUID,
@@ -689,6 +703,7 @@ async def confirm_refund(
         raise _wrong_status(refund, "再次确认", "confirmed again")
     if refund.status != "sent":
         raise _wrong_status(refund, "确认支付", "confirmed (only a sent refund is)")
+    await _check_four_eyes(session, refund, actor)
     if amount_fen is not None and amount_fen != total_fen(refund):
         raise DomainError(
             "refund.amount_mismatch",
