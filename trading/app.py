@@ -37,6 +37,7 @@ from trading.clock import Clock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
 from trading.events import EventBus
+from trading.headers import security_headers
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=TradingRequest,
         before_request=refuse_control_characters_in_query,
+        before_send=[security_headers(settings)],
         state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",

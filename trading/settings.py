@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         description="How often each instance hands outbox events to their handlers; 0 turns the loop off "
         "(tests dispatch by hand).",
     )
+    served_over_tls: bool = Field(
+        default=False,
+        description="The center is served over HTTPS (directly or by a TLS-terminating proxy): answers "
+        "carry Strict-Transport-Security, so browsers never use plain HTTP for it again.",
+    )
     debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
 
     @field_validator("database_url")

@@ -674,8 +674,10 @@ def _wrong_status(refund: Refund, action: str, allowed: str) -> Conflict:
 async def _check_four_eyes(session: AsyncSession, refund: Refund, actor: Actor) -> None:
     """Four eyes: whoever made the payment file does not also confirm its payments (the bank
     statement, acting as the platform, may)."""
-    instruction = await session.get(RefundInstruction, refund.instruction_id) if refund.instruction_id else None
-    if actor.id is not None and instruction is not None and instruction.created_by == actor.name[:100]:
+    if actor.id is None or refund.instruction_id is None:
+        return
+    instruction = await session.get(RefundInstruction, refund.instruction_id)
+    if instruction is not None and instruction.created_by == actor.name[:100]:
         raise Forbidden(
             "refund.four_eyes",
             f"四眼原则：支付指令{instruction.number}由您出具，须由另一名工作人员确认支付",
