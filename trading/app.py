@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.cors import CORSConfig
@@ -33,6 +32,7 @@ from trading.auth.guards import role_guard
 from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
 from trading.auth.sessions import SessionStates
 from trading.auth.tokens import build_jwt_auth
+from trading.channels import ResilientChannelsPlugin
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
@@ -118,8 +118,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
-    channels = ChannelsPlugin(
-        backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    channels = ResilientChannelsPlugin(
+        # No read timeout here: the subscriber blocks on reads for as long as nothing is said.
+        backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url, socket_connect_timeout=2))
         if settings.redis_url
         else MemoryChannelsBackend(),
         arbitrary_channels_allowed=True,
@@ -129,7 +130,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = (
+            Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+            if settings.redis_url
+            else None
+        )
         app.state.db = db
         app.state.redis = redis
         app.state.failure_counter = (
@@ -195,7 +200,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
 
 
-def _plugins(channels: ChannelsPlugin) -> list[Any]:
+def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:
     from trading.cli import TradingCLIPlugin
 
     return [TradingCLIPlugin(), channels]
