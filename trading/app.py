@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Litestar, Router
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
@@ -41,8 +43,10 @@ from trading.headers import security_headers
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
+from trading.storage import remove_partial_uploads
 
 logger = logging.getLogger("trading")
+PARTIAL_UPLOAD_SWEEP_SECONDS = 600
 
 
 # The packages built on the core, in import order (experts → bidding → funds → trading). Each
@@ -149,6 +153,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             cache_seconds=settings.session_check_cache_seconds,
         )
         dispatcher: asyncio.Task[None] | None = None
+        sweeper = asyncio.create_task(_sweep_partial_uploads_forever(settings))
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
@@ -159,6 +164,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 )
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             if dispatcher is not None:
                 dispatcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -214,6 +222,21 @@ async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_sec
         except Exception:
             logger.exception("event dispatch failed; retrying")
         await asyncio.sleep(every_seconds)
+
+
+async def _sweep_partial_uploads_forever(settings: Settings) -> None:
+    """At start and then every few minutes, remove what uploads cut by a crash left behind."""
+    max_age = settings.partial_upload_max_age_minutes * 60
+    while True:
+        try:
+            removed = await anyio.to_thread.run_sync(
+                functools.partial(remove_partial_uploads, settings.data_dir, older_than_seconds=max_age)
+            )
+            if removed:
+                logger.info("removed %d partial uploads", removed)
+        except OSError:
+            logger.exception("sweeping partial uploads failed; retrying")
+        await asyncio.sleep(PARTIAL_UPLOAD_SWEEP_SECONDS)
 
 
 async def seed_reference_data(db: Database, clock: Clock) -> None:

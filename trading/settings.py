@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="How often each instance hands outbox events to their handlers; 0 turns the loop off "
         "(tests dispatch by hand).",
     )
+    partial_upload_max_age_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Temporary upload files and staging folders untouched this long are what a crash "
+        "or a cut connection left behind: removed at start and every 10 minutes.",
+    )
     served_over_tls: bool = Field(
         default=False,
         description="The center is served over HTTPS (directly or by a TLS-terminating proxy): answers "
