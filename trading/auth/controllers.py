@@ -135,6 +135,20 @@ class UserController(Controller):
         await request.app.state.session_states.forget(user_id)
         return UserOut.model_validate(user)
 
+    @post("/{user_id:uuid}/activate", operation_id="activateUser", opt=allow(Role.admin), status_code=200)
+    async def activate(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        user_id: FromPath[uuid.UUID],
+    ) -> UserOut:
+        """Let the user log in: a reviewed online sign-up, or an account deactivated before."""
+        user = await service.set_active(session, user_id, True, actor=request.user.actor, at=clock.now())
+        await session.commit()
+        await request.app.state.session_states.forget(user_id)
+        return UserOut.model_validate(user)
+
     @post("/{user_id:uuid}/password", operation_id="resetPassword", opt=allow(Role.admin), status_code=200)
     async def reset_password(
         self,
