@@ -65,7 +65,23 @@ class Settings(BaseSettings):
         description="Failed logins from one client address before it is locked out. Higher than the "
         "per-account limit: many users may share an address (an office, a proxy).",
     )
-    login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
+    login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long an account's first lockout lasts; each further lockout within a day lasts "
+        "twice as long (at most a day). An administrator lifts it at once: POST /api/users/{id}/unlock.",
+    )
+    login_client_lockout_minutes: int = Field(
+        default=5,
+        ge=1,
+        description="How long a client address is locked out; it does not grow, so an office behind one "
+        "address is never kept out for long.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies in front of the platform, as a JSON "
+        'list (["10.0.0.5", "10.1.0.0/16"]). X-Forwarded-For is believed only from these; empty: never.',
+    )
     migrate_on_start: bool | None = Field(
         default=None,
         description="Apply migrations when the app starts. Default: yes on SQLite, no on PostgreSQL "
@@ -106,6 +122,18 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("TRADING_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRADING_TRUSTED_PROXIES: {item!r} is not an address or a network") from exc
         return value
 
     @field_validator("time_zone")
