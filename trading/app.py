@@ -133,6 +133,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Made now, not at the first notification: the operator gives it to the bank beforehand.
+        settings.resolved_bank_feed_secret()
         db = Database(settings.resolved_database_url())
         redis = (
             Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
