@@ -24,7 +24,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
@@ -40,6 +39,7 @@ from trading.db import migrate
 from trading.db.session import Database
 from trading.events import EventBus
 from trading.headers import security_headers
+from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
@@ -93,6 +93,7 @@ def route_handlers() -> list[Any]:
     return [
         *features,
         front_page,
+        docs_assets_router(),
         health,
         ready,
         AuthController,
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
+        on_startup=[lambda app: polish(app.openapi_schema, app.routes)],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=TradingRequest,
         before_request=refuse_control_characters_in_query,
@@ -198,7 +200,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             description="Construction tendering, government procurement, land use-right and "
             "property-rights transfer. Errors are RFC 9457 problem+json with a stable `code`.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[docs_ui()],
             openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
         ),
         cors_config=CORSConfig(allow_origins=[]),
@@ -213,7 +215,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:
     from trading.cli import TradingCLIPlugin
 
-    return [TradingCLIPlugin(), channels]
+    return [TradingCLIPlugin(), channels, DeclaredSchemaPlugin()]
 
 
 async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_seconds: float) -> None:
