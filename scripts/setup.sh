@@ -9,3 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# tests/security/test_redis_outage.py starts and stops a Redis of its own (never the shared one).
+if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  apt-get update && apt-get install -y --no-install-recommends redis-server
+fi

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -15,31 +16,37 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Litestar, Router
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth.guards import role_guard
-from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
+from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
+from trading.auth.sessions import SessionStates
 from trading.auth.tokens import build_jwt_auth
+from trading.channels import ResilientChannelsPlugin
 from trading.clock import Clock, OffsetClock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
 from trading.events import EventBus
+from trading.headers import security_headers
+from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
 from trading.problems import EXCEPTION_HANDLERS
+from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
+from trading.storage import remove_partial_uploads
 
 logger = logging.getLogger("trading")
+PARTIAL_UPLOAD_SWEEP_SECONDS = 600
 
 
 # The packages built on the core, in import order (experts → bidding → funds → trading). Each
@@ -88,6 +95,7 @@ def route_handlers() -> list[Any]:
     return [
         *features,
         front_page,
+        docs_assets_router(),
         health,
         ready,
         AuthController,
@@ -118,8 +126,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
-    channels = ChannelsPlugin(
-        backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    channels = ResilientChannelsPlugin(
+        # No read timeout here: the subscriber blocks on reads for as long as nothing is said.
+        backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url, socket_connect_timeout=2))
         if settings.redis_url
         else MemoryChannelsBackend(),
         arbitrary_channels_allowed=True,
@@ -128,8 +137,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Made now, not at the first notification: the operator gives it to the bank beforehand.
+        settings.resolved_bank_feed_secret()
         db = Database(settings.resolved_database_url())
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = (
+            Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+            if settings.redis_url
+            else None
+        )
         app.state.db = db
         app.state.redis = redis
         app.state.failure_counter = (
@@ -137,8 +152,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             if redis
             else MemoryFailureCounter()
         )
-        app.state.blocked_users = BlockedUsers(app.state.failure_counter)
+        app.state.session_states = SessionStates(
+            db.sessionmaker,
+            redis=redis,
+            namespace=settings.redis_namespace,
+            cache_seconds=settings.session_check_cache_seconds,
+        )
         dispatcher: asyncio.Task[None] | None = None
+        sweeper = asyncio.create_task(_sweep_partial_uploads_forever(settings))
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
@@ -149,6 +170,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 )
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             if dispatcher is not None:
                 dispatcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -167,7 +191,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
+        on_startup=[lambda app: polish(app.openapi_schema, app.routes)],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=TradingRequest,
+        before_request=refuse_control_characters_in_query,
+        before_send=[security_headers(settings)],
         state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
@@ -175,7 +203,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             description="Construction tendering, government procurement, land use-right and "
             "property-rights transfer. Errors are RFC 9457 problem+json with a stable `code`.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[docs_ui()],
             openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
         ),
         cors_config=CORSConfig(allow_origins=[]),
@@ -187,10 +215,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
 
 
-def _plugins(channels: ChannelsPlugin) -> list[Any]:
+def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:
     from trading.cli import TradingCLIPlugin
 
-    return [TradingCLIPlugin(), channels]
+    return [TradingCLIPlugin(), channels, DeclaredSchemaPlugin()]
 
 
 async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_seconds: float) -> None:
@@ -201,6 +229,21 @@ async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_sec
         except Exception:
             logger.exception("event dispatch failed; retrying")
         await asyncio.sleep(every_seconds)
+
+
+async def _sweep_partial_uploads_forever(settings: Settings) -> None:
+    """At start and then every few minutes, remove what uploads cut by a crash left behind."""
+    max_age = settings.partial_upload_max_age_minutes * 60
+    while True:
+        try:
+            removed = await anyio.to_thread.run_sync(
+                functools.partial(remove_partial_uploads, settings.data_dir, older_than_seconds=max_age)
+            )
+            if removed:
+                logger.info("removed %d partial uploads", removed)
+        except OSError:
+            logger.exception("sweeping partial uploads failed; retrying")
+        await asyncio.sleep(PARTIAL_UPLOAD_SWEEP_SECONDS)
 
 
 async def seed_reference_data(db: Database, clock: Clock) -> None:

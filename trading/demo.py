@@ -90,6 +90,8 @@ ORGANISATIONS = (
 PEOPLE = (
     PersonSpec("admin", "系统管理员", ("admin",)),
     PersonSpec("clerk", "王敏（交易中心）", ("staff",)),
+    # A second member of staff: four eyes (an announcement, a payment file) need two people.
+    PersonSpec("clerk2", "李强（交易中心）", ("staff",)),
     PersonSpec("auditor", "赵审计（审计局）", ("auditor",)),
     PersonSpec("zj_supervisor", "周监督（住建局）", ("supervisor",), sectors=("construction",)),
     PersonSpec("cz_supervisor", "吴监督（财政局）", ("supervisor",), sectors=("procurement",)),

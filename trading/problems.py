@@ -18,6 +18,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from trading.errors import DomainError
 from trading.rules.catalogue import RULES
@@ -118,9 +120,104 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
     return problem(request, status=500, code=code, zh=zh, en=en)
 
 
+# PostgreSQL: NUL in text (22021 character_not_in_repertoire, 22P05 untranslatable_character).
+TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+
+
+def _out_of_range(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    return problem(
+        request,
+        status=400,
+        code="request.out_of_range",
+        zh="请求中的日期或数值超出可处理的范围",
+        en="A date or number in the request is out of the range the platform handles",
+    )
+
+
+def _database_unavailable(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    logger.error("database unavailable on %s %s", request.method, request.url.path, exc_info=True)
+    return problem(
+        request,
+        status=503,
+        code="database.unavailable",
+        zh="数据库暂不可用，请稍后再试",
+        en="The database is unavailable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+def overflow_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[dict[str, Any]]:
+    """Year 9999 at -14:00 is past the end of the calendar in UTC; an int beyond 64 bits fits no
+    column. Nothing was written: the use case had not committed."""
+    return _out_of_range(request)
+
+
+def integrity_error_handler(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[dict[str, Any]]:
+    """A constraint the use case did not check first: an id that names nothing, or a duplicate."""
+    if "foreign key" in str(exc.orig).lower():
+        return problem(
+            request,
+            status=422,
+            code="request.unknown_reference",
+            zh="请求引用了不存在的记录",
+            en="The request refers to a record that does not exist",
+        )
+    return problem(
+        request, status=409, code="request.conflict", zh=_HTTP_MESSAGES[409][1], en=_HTTP_MESSAGES[409][2]
+    )
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: StatementError) -> Response[dict[str, Any]]:
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _is_connection_error(exc)):
+        return _database_unavailable(request)
+    cause = exc.orig.__cause__ or exc.orig if exc.orig is not None else None
+    if str(getattr(cause, "sqlstate", "")) in TEXT_SQLSTATES:
+        return problem(
+            request,
+            status=400,
+            code="request.control_characters",
+            zh="请求中含有不允许的字符",
+            en="The request contains characters that are not allowed",
+        )
+    if isinstance(exc.orig, OverflowError | ValueError) or isinstance(cause, OverflowError | ValueError):
+        return _out_of_range(request)
+    if str(getattr(cause, "sqlstate", "")).startswith("22"):  # SQL "data exception"
+        return _out_of_range(request)
+    return unexpected_error_handler(request, exc)
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    """Lost or refused connections and a database that will not take writes (disk full, locked)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError) or isinstance(exc.orig, OSError)
+
+
+def connection_error_handler(request: Request[Any, Any, Any], exc: OSError) -> Response[dict[str, Any]]:
+    """A refused connection before SQLAlchemy could wrap it (the pool could not connect)."""
+    return _database_unavailable(request)
+
+
+def redis_error_handler(request: Request[Any, Any, Any], exc: RedisError) -> Response[dict[str, Any]]:
+    logger.error("redis unavailable on %s %s", request.method, request.url.path)
+    return problem(
+        request,
+        status=503,
+        code="redis.unavailable",
+        zh="共享缓存暂不可用，请稍后再试",
+        en="The shared cache (Redis) is unavailable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    OverflowError: overflow_handler,
+    IntegrityError: integrity_error_handler,
+    StatementError: database_error_handler,
+    ConnectionError: connection_error_handler,
+    RedisError: redis_error_handler,
     Exception: unexpected_error_handler,
 }

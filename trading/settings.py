@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field(default="Asia/Shanghai", description="The center's wall-clock time zone.")
     token_hours: int = Field(default=8, ge=1, le=24 * 7, description="Lifetime of a login token in hours.")
+    session_check_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long the account state a token check reads (active, token version) is cached: "
+        "in Redis when configured, else in process memory. A token ended on another instance without "
+        "Redis, or while Redis was down, may work this long. 0 reads the database on every request.",
+    )
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed logins per account before a lockout."
     )
@@ -57,7 +65,23 @@ class Settings(BaseSettings):
         description="Failed logins from one client address before it is locked out. Higher than the "
         "per-account limit: many users may share an address (an office, a proxy).",
     )
-    login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lockout lasts.")
+    login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long an account's first lockout lasts; each further lockout within a day lasts "
+        "twice as long (at most a day). An administrator lifts it at once: POST /api/users/{id}/unlock.",
+    )
+    login_client_lockout_minutes: int = Field(
+        default=5,
+        ge=1,
+        description="How long a client address is locked out; it does not grow, so an office behind one "
+        "address is never kept out for long.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies in front of the platform, as a JSON "
+        'list (["10.0.0.5", "10.1.0.0/16"]). X-Forwarded-For is believed only from these; empty: never.',
+    )
     migrate_on_start: bool | None = Field(
         default=None,
         description="Apply migrations when the app starts. Default: yes on SQLite, no on PostgreSQL "
@@ -68,6 +92,17 @@ class Settings(BaseSettings):
         ge=0,
         description="How often each instance hands outbox events to their handlers; 0 turns the loop off "
         "(tests dispatch by hand).",
+    )
+    partial_upload_max_age_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Temporary upload files and staging folders untouched this long are what a crash "
+        "or a cut connection left behind: removed at start and every 10 minutes.",
+    )
+    served_over_tls: bool = Field(
+        default=False,
+        description="The center is served over HTTPS (directly or by a TLS-terminating proxy): answers "
+        "carry Strict-Transport-Security, so browsers never use plain HTTP for it again.",
     )
     clock_at: AwareDatetime | None = Field(
         default=None,
@@ -92,6 +127,18 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("TRADING_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRADING_TRUSTED_PROXIES: {item!r} is not an address or a network") from exc
         return value
 
     @field_validator("time_zone")

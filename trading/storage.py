@@ -7,9 +7,12 @@ stored once. With several instances, `data_dir` must be shared storage (see docs
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,23 @@ CHUNK = 1 << 20
 
 class UploadTooLarge(DomainError):
     status = 413
+
+
+class StorageUnavailable(DomainError):
+    status = 503
+
+
+PARTIAL_PREFIX = ".upload-"
+
+
+def unavailable(exc: OSError) -> StorageUnavailable:
+    reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return StorageUnavailable(
+        "storage.unavailable",
+        "文件存储暂不可用（空间已满或只读），请稍后再试",
+        "the file store is unavailable (full or read-only); try again later",
+        details={"reason": reason},
+    )
 
 
 @dataclass(frozen=True)
@@ -42,12 +62,21 @@ class BlobStore:
         return self.root / digest[:2] / digest[2:4] / digest
 
     async def put_stream(self, chunks: AsyncIterator[bytes], *, max_bytes: int) -> StoredBlob:
-        """Store a stream; refuse (and keep nothing of) one longer than `max_bytes`."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Store a stream; refuse (and keep nothing of) one longer than `max_bytes`. A store that is
+        full, read-only or gone answers 503 `storage.unavailable`."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, temp_name = tempfile.mkstemp(dir=self.root, prefix=PARTIAL_PREFIX)
+        except OSError as exc:
+            raise unavailable(exc) from exc
+        try:
+            return await self._fill(Path(temp_name), fd, chunks, max_bytes)
+        except OSError as exc:
+            raise unavailable(exc) from exc
+
+    async def _fill(self, temp: Path, fd: int, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredBlob:
         digest = hashlib.sha256()
         size = 0
-        fd, temp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
-        temp = Path(temp_name)
         try:
             async with await anyio.open_file(fd, "wb", closefd=True) as out:
                 async for chunk in chunks:
@@ -81,3 +110,24 @@ class BlobStore:
 
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).exists()
+
+
+def remove_partial_uploads(data_dir: Path, *, older_than_seconds: float) -> int:
+    """Remove what uploads cut by a crash left behind: temporary blob files and staging folders
+    untouched for `older_than_seconds` (an upload in progress writes to its file all the time, so
+    other instances' uploads on shared storage are left alone). File times are wall-clock times."""
+    cutoff = time.time() - older_than_seconds
+    candidates = [*(data_dir / "blobs").glob(f"{PARTIAL_PREFIX}*"), *(data_dir / "incoming").glob("*")]
+    removed = 0
+    for path in candidates:
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

@@ -8,6 +8,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, JSONBody
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -299,8 +300,10 @@ class OpeningController(Controller):
         socket: WebSocket[Identity, Any, Any],
         channels: NamedDependency[ChannelsPlugin],
         section_id: FromPath[uuid.UUID],
+        after: FromQuery[int | None] = None,
     ) -> None:
-        """Follow the opening live: numbered events; on a gap, reload /opening/events."""
+        """Follow the opening live: numbered events; on a gap, reload /opening/events. A client
+        that reconnects with `after=<last seq it has>` first gets the events it missed."""
         async with socket.app.state.db.session() as session:
             allowed = await service.may_follow(session, section_id, socket.user)
         if not allowed:
@@ -312,13 +315,27 @@ class OpeningController(Controller):
             await socket.send_text(data.decode("utf-8") if isinstance(data, bytes) else data)
 
         with contextlib.suppress(WebSocketDisconnect):
-            async with (
-                channels.start_subscription([live.channel(section_id)]) as subscriber,
-                subscriber.run_in_background(forward),
-            ):
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    subscription = channels.start_subscription([live.channel(section_id)])
+                    subscriber = await stack.enter_async_context(subscription)
+                except (RedisError, OSError):
+                    # Accepted first, so the client reads this reason rather than an HTTP 403.
+                    await socket.close(code=1013, reason="live events unavailable (redis down), retry")
+                    return
+                await stack.enter_async_context(subscriber.run_in_background(forward))
                 async with socket.app.state.db.session() as session:
                     opening = await service.get_opening(session, section_id)
                     last = opening.last_event if opening else 0
+                    replay = after is not None
+                    missed = await live.events_after(session, section_id, _seq(after or 0)) if replay else []
+                for event in missed:
+                    await socket.send_json(live.message(event))
                 await socket.send_json({"kind": "hello", "section_id": str(section_id), "last_seq": last})
                 while True:
                     await socket.receive_text()
+
+
+def _seq(after: int) -> int:
+    """A sequence number the database can compare (a client may send anything)."""
+    return min(max(after, 0), 2**31 - 1)

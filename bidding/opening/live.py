@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from typing import Any
 
 from litestar.channels import ChannelsPlugin
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.opening.models import Opening, OpeningEvent
 
 PENDING = "bidding.opening.live"
+logger = logging.getLogger("bidding.opening")
 
 
 def channel(section_id: uuid.UUID | str) -> str:
@@ -47,11 +50,18 @@ async def add_event(
 
 
 async def publish_committed(session: AsyncSession, channels: ChannelsPlugin) -> None:
-    """Send the events of the transaction just committed to the section's channel."""
+    """Send the events of the transaction just committed to the section's channel.
+
+    The change is committed whatever happens here: a failed send (Redis down) is logged, never
+    turned into an error answer; followers fetch the event by its number (`after=` on the socket,
+    or /opening/events)."""
     for event in session.info.pop(PENDING, []):
-        await channels.wait_published(
-            json.dumps(message(event), ensure_ascii=False), channel(event.section_id)
-        )
+        try:
+            await channels.wait_published(
+                json.dumps(message(event), ensure_ascii=False), channel(event.section_id)
+            )
+        except (RedisError, OSError):
+            logger.warning("opening event %s #%s not sent live; followers reload it", event.kind, event.seq)
 
 
 async def events_after(

@@ -45,7 +45,8 @@ class BidController(Controller):
     @post(
         "/{section_id:uuid}/bids",
         operation_id="submitBid",
-        opt=allow(Role.bidder),
+        # binary_body: the OpenAPI document shows the streamed body (trading/openapi.py).
+        opt={**allow(Role.bidder), "binary_body": "application/octet-stream"},
         request_max_body_size=rules.REQUEST_LIMIT_BYTES,
         status_code=201,
     )

@@ -312,6 +312,7 @@ async def _debit_line(
         amount_fen=line.amount_fen,
         actor=actor,
         at=at,
+        from_statement=True,
     )
     report.add("refunds_confirmed", **_line_item(line, refund_id=str(refund.id)))
 

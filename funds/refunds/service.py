@@ -48,7 +48,7 @@ from trading.audit.service import SYSTEM, Actor, record
 from trading.calendar.periods import Unit, period
 from trading.calendar.service import load_calendar_from
 from trading.clock import local_date
-from trading.errors import Conflict, DomainError, NotFound, not_found
+from trading.errors import Conflict, DomainError, Forbidden, NotFound, not_found
 from trading.money import format_yuan
 
 logger = logging.getLogger("funds.refunds")
@@ -245,7 +245,7 @@ async def request_refund(
     zone: ZoneInfo,
 ) -> list[Refund]:
     """Staff refund a held deposit outside the section's events (e.g. the registration was rejected)."""
-    if not reason.strip():
+    if len(reason.strip()) < 2:
         raise DomainError(
             "refund.reason_required", "退还保证金须说明原因", "a manual refund needs a reason", status=422
         )
@@ -700,6 +700,22 @@ def _wrong_status(refund: Refund, action: str, allowed: str) -> Conflict:
     )
 
 
+async def _check_four_eyes(session: AsyncSession, refund: Refund, actor: Actor) -> None:
+    """Four eyes: whoever made the payment file does not also confirm its payments (the bank
+    statement, acting as the platform, may)."""
+    if actor.id is None or refund.instruction_id is None:
+        return
+    instruction = await session.get(RefundInstruction, refund.instruction_id)
+    if instruction is not None and instruction.created_by == actor.name[:100]:
+        raise Forbidden(
+            "refund.four_eyes",
+            f"四眼原则：支付指令{instruction.number}由您出具，须由另一名工作人员确认支付",
+            f"four-eyes rule: you issued the payment file {instruction.number}; "
+            "another member of staff must confirm its payments",
+            details={"rule": "four_eyes", "instruction": instruction.number},
+        )
+
+
 async def confirm_refund(
     session: AsyncSession,
     refund_id: uuid.UUID,
@@ -709,8 +725,11 @@ async def confirm_refund(
     amount_fen: int | None,
     actor: Actor,
     at: dt.datetime,
+    from_statement: bool = False,
 ) -> Refund:
-    """The bank paid the refund: the money leaves the escrow account. Idempotent on the bank's id."""
+    """The bank paid the refund: the money leaves the escrow account. Idempotent on the bank's id.
+    Confirmed by hand, it needs another person than the payment file's maker; a bank statement
+    line (`from_statement`) is the bank's own word and needs no second person."""
     refund = await _locked_refund(session, refund_id)
     if refund.status == "confirmed":
         if refund.bank_txn_id == bank_txn_id:
@@ -718,6 +737,8 @@ async def confirm_refund(
         raise _wrong_status(refund, "再次确认", "confirmed again")
     if refund.status != "sent":
         raise _wrong_status(refund, "确认支付", "confirmed (only a sent refund is)")
+    if not from_statement:
+        await _check_four_eyes(session, refund, actor)
     if amount_fen is not None and amount_fen != total_fen(refund):
         raise DomainError(
             "refund.amount_mismatch",

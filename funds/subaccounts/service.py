@@ -1,13 +1,15 @@
 """Opening and finding virtual sub-accounts (虚拟子账号).
 
-A number is the center's prefix, a sequence number and a Luhn check digit, like the numbers banks
+A number is the center's prefix, nine random digits and a Luhn check digit, like the numbers banks
 issue for deposits: a mistyped digit in a bidder's transfer is caught (the credit then lands in
-suspense instead of in another bidder's sub-account).
+suspense instead of in another bidder's sub-account). The digits are random, not a sequence, so a
+bidder's number says nothing about how many others registered before it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 
 from sqlalchemy import select, update
@@ -25,6 +27,7 @@ from trading.projects.models import Project, Section
 # The escrow account's branch and product code: every virtual number starts with it.
 NUMBER_PREFIX = "320501"
 SEQUENCE_DIGITS = 9
+NUMBER_ATTEMPTS = 5
 
 
 def luhn_digit(digits: str) -> str:
@@ -69,9 +72,17 @@ async def next_number(session: AsyncSession, name: str) -> int:
     return number
 
 
-async def _new_number(session: AsyncSession) -> str:
-    body = f"{NUMBER_PREFIX}{await next_number(session, 'virtual_account'):0{SEQUENCE_DIGITS}d}"
+def random_number() -> str:
+    body = f"{NUMBER_PREFIX}{secrets.randbelow(10**SEQUENCE_DIGITS):0{SEQUENCE_DIGITS}d}"
     return body + luhn_digit(body)
+
+
+async def _unused_number(session: AsyncSession) -> str:
+    """A random number nobody has (one in a billion draws is taken: draw again)."""
+    while True:
+        number = random_number()
+        if await get_by_number(session, number) is None:
+            return number
 
 
 async def find_subaccount(
@@ -113,7 +124,46 @@ async def open_subaccount(
             status=422,
         )
     assert project is not None
-    number = await _new_number(session)
+    for _ in range(NUMBER_ATTEMPTS):
+        subaccount = await _insert(session, section, project, organisation, actor=actor, at=at)
+        if subaccount is not None:
+            break
+        # Opened by a concurrent call for the same bidder and section: theirs is the account.
+        existing = await find_subaccount(session, section_id=section_id, organisation_id=organisation_id)
+        if existing is not None:
+            return existing
+        # Otherwise another bidder drew the same number at the same instant: draw again.
+    else:
+        raise RuntimeError("no unused virtual account number after several draws")
+    await record(
+        session,
+        actor=actor,
+        action="funds.subaccount_opened",
+        subject_type="virtual_account",
+        subject_id=subaccount.id,
+        data={
+            "number": subaccount.number,
+            "section_id": str(section.id),
+            "section_code": section.code,
+            "organisation_id": str(organisation.id),
+            "deposit_fen": section.deposit_fen,
+        },
+        at=at,
+    )
+    return subaccount
+
+
+async def _insert(
+    session: AsyncSession,
+    section: Section,
+    project: Project,
+    organisation: Organisation,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+) -> VirtualAccount | None:
+    """Insert the sub-account under a fresh number; None if a unique key was taken meanwhile."""
+    number = await _unused_number(session)
     try:
         async with session.begin_nested():
             account = await ensure_account(
@@ -135,25 +185,7 @@ async def open_subaccount(
             )
             session.add(subaccount)
     except IntegrityError:
-        # Opened by a concurrent call for the same bidder and section: theirs is the account.
-        existing = await find_subaccount(session, section_id=section_id, organisation_id=organisation_id)
-        assert existing is not None
-        return existing
-    await record(
-        session,
-        actor=actor,
-        action="funds.subaccount_opened",
-        subject_type="virtual_account",
-        subject_id=subaccount.id,
-        data={
-            "number": number,
-            "section_id": str(section.id),
-            "section_code": section.code,
-            "organisation_id": str(organisation.id),
-            "deposit_fen": section.deposit_fen,
-        },
-        at=at,
-    )
+        return None
     return subaccount
 
 

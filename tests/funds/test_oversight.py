@@ -39,7 +39,7 @@ async def test_a_refund_turns_yellow_on_its_last_day_and_red_after_it(
     await client.post(
         f"/api/funds/refunds/{refund['id']}/confirm",
         json={"bank_txn_id": "D1", "paid_on": "2026-03-09"},
-        headers=people.headers("clerk"),
+        headers=people.headers("clerk2"),
     )
     clock.set(dt.datetime(2026, 3, 20, 8, 0, tzinfo=SHANGHAI))
     (warning,) = await warnings(client, people)
@@ -59,7 +59,7 @@ async def test_a_refund_paid_in_time_raises_no_warning(client, people, settings,
     await client.post(
         f"/api/funds/refunds/{refund['id']}/confirm",
         json={"bank_txn_id": "D1", "paid_on": "2026-03-03"},
-        headers=people.headers("clerk"),
+        headers=people.headers("clerk2"),
     )
     clock.advance(dt.timedelta(days=30))
     assert await warnings(client, people, "auditor") == []

@@ -295,7 +295,7 @@ async def test_a_failed_payment_is_retried_on_the_same_refund_then_confirmed(
     early = await client.post(
         f"/api/funds/refunds/{refund['id']}/confirm",
         json={"bank_txn_id": "CCBD1", "paid_on": "2026-03-03"},
-        headers=people.headers("clerk"),
+        headers=people.headers("clerk2"),
     )
     assert early.status_code == 409
     retried = await client.post(f"/api/funds/refunds/{refund['id']}/retry", headers=people.headers("clerk"))
@@ -308,7 +308,7 @@ async def test_a_failed_payment_is_retried_on_the_same_refund_then_confirmed(
     confirmed = await client.post(
         f"/api/funds/refunds/{refund['id']}/confirm",
         json={"bank_txn_id": "CCBD2", "paid_on": "2026-03-04", "amount": "1000.00"},
-        headers=people.headers("clerk"),
+        headers=people.headers("clerk2"),
     )
     assert confirmed.status_code == 200, confirmed.text
     assert (confirmed.json()["status"], confirmed.json()["paid_on"]) == ("confirmed", "2026-03-04")

@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import select
 
-from funds.subaccounts.service import is_well_formed, luhn_digit, open_subaccount
+from funds.subaccounts.service import is_well_formed, luhn_digit, open_subaccount, random_number
 from tests.funds.helpers import open_section
 from tests.funds.helpers import open_subaccount as open_over_http
 from trading.audit.models import AuditEvent
@@ -100,3 +100,27 @@ async def test_a_supervisor_of_another_sector_does_not_see_the_sections_sub_acco
         "/api/funds/subaccounts/", params={"section_id": section_id}, headers=people.headers("cz_supervisor")
     )
     assert other.status_code == 404
+
+
+async def test_numbers_are_random_and_checked_so_they_reveal_no_count(client, people, db, clock):
+    section_id = uuid.UUID(await open_section(client, people))
+    async with db.session() as session:
+        numbers = [
+            (
+                await open_subaccount(
+                    session,
+                    section_id=section_id,
+                    organisation_id=people.org(o).id,
+                    actor=CLERK,
+                    at=clock.now(),
+                )
+            ).number
+            for o in ("builder_a", "builder_b", "builder_c", "developer")
+        ]
+        await session.commit()
+    assert all(is_well_formed(n) for n in numbers)
+    bodies = sorted(int(n[6:-1]) for n in numbers)
+    # A sequence would give 1, 2, 3, 4; random draws from a billion are far apart.
+    assert bodies[-1] - bodies[0] > 1000
+    assert len({random_number() for _ in range(1000)}) == 1000
+    assert all(is_well_formed(random_number()) for _ in range(100))

@@ -63,7 +63,16 @@ async def sign_up(
         "/api/organisations/sign-up",
         json={"organisation": organisation, "username": username, "password": password, "display_name": name},
     )
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code == 202, answer.text
+    # The account waits for an administrator's review (no oracle at sign-up): the admin activates it.
+    admin = await client.post("/api/auth/login", json={"username": "admin", "password": "admin-demo-2026"})
+    as_admin = {"Authorization": f"Bearer {admin.json()['token']}"}
+    users = (await client.get("/api/users/", headers=as_admin)).json()
+    (user,) = [u for u in users if u["username"] == username]
+    activated = await client.post(f"/api/users/{user['id']}/activate", headers=as_admin)
+    assert activated.status_code == 200, activated.text
     login = await client.post("/api/auth/login", json={"username": username, "password": password})
     assert login.status_code == 200, login.text
-    return SignedUp(answer.json()["organisation"], {"Authorization": f"Bearer {login.json()['token']}"})
+    found = await client.get("/api/organisations/", params={"q": organisation["uscc"]}, headers=as_admin)
+    (registered,) = found.json()
+    return SignedUp(registered, {"Authorization": f"Bearer {login.json()['token']}"})

@@ -39,6 +39,9 @@ def test_check_character_names_the_expected_character():
     assert check_character("91110000100010433") == "L"
 
 
+FRESH_CODE = "91110000100010499" + check_character("91110000100010499")
+
+
 def sign_up(uscc, username="newco"):
     return {
         "organisation": {
@@ -58,11 +61,18 @@ def sign_up(uscc, username="newco"):
     }
 
 
-async def test_a_company_signs_up_as_a_bidder_and_can_log_in(client):
+async def test_a_company_signs_up_as_a_bidder_and_logs_in_once_reviewed(client, people):
     response = await client.post("/api/organisations/sign-up", json=sign_up("91110000100010433L"))
-    assert response.status_code == 201, response.text
-    assert response.json()["organisation"]["capacities"] == ["bidder"]
-    login = await client.post("/api/auth/login", json={"username": "newco", "password": "a-long-password-1"})
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "received"
+    credentials = {"username": "newco", "password": "a-long-password-1"}
+    assert (await client.post("/api/auth/login", json=credentials)).status_code == 401
+    users = await client.get("/api/users/", params={"limit": 500}, headers=people.headers("admin"))
+    (newco,) = [u for u in users.json() if u["username"] == "newco"]
+    assert newco["active"] is False
+    activated = await client.post(f"/api/users/{newco['id']}/activate", headers=people.headers("admin"))
+    assert activated.status_code == 200, activated.text
+    login = await client.post("/api/auth/login", json=credentials)
     assert login.json()["user"]["roles"] == ["bidder"]
 
 
@@ -74,11 +84,20 @@ async def test_sign_up_with_a_wrong_check_character_is_refused_and_creates_nothi
     assert listed.json() == []
 
 
-async def test_the_same_code_cannot_register_twice(client):
-    await client.post("/api/organisations/sign-up", json=sign_up("91110000100010433L"))
-    again = await client.post("/api/organisations/sign-up", json=sign_up("91110000100010433L", "other"))
-    assert again.status_code == 409
-    assert again.json()["code"] == "organisation.exists"
+async def test_sign_up_tells_nobody_whether_a_code_or_a_username_is_taken(client, people):
+    first = await client.post("/api/organisations/sign-up", json=sign_up("91110000100010433L"))
+    same_code = await client.post("/api/organisations/sign-up", json=sign_up("91110000100010433L", "other"))
+    same_username = await client.post("/api/organisations/sign-up", json=sign_up(FRESH_CODE, "clerk"))
+    assert same_code.status_code == same_username.status_code == first.status_code == 202
+    assert same_code.json() == same_username.json() == first.json()
+    listed = await client.get("/api/organisations/", params={"q": "新创"}, headers=people.headers("clerk"))
+    assert len(listed.json()) == 1
+    events = await client.get(
+        "/api/audit/events",
+        params={"action": "organisation.sign_up_duplicate"},
+        headers=people.headers("auditor"),
+    )
+    assert [e["data"]["username_taken"] for e in events.json()] in ([True, False], [False, True])
 
 
 async def test_a_bidder_sees_its_own_organisation_but_not_another(client, people):

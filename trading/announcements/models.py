@@ -33,6 +33,8 @@ class Announcement(IdMixin, Base):
     winner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[dt.datetime]
     created_by: Mapped[uuid.UUID | None]
+    # Who last submitted it for review: neither the drafter nor the submitter may approve (four eyes).
+    submitted_by: Mapped[uuid.UUID | None]
     reviewed_by: Mapped[uuid.UUID | None]
     review_note: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[dt.datetime | None] = mapped_column(index=True)

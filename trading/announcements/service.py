@@ -256,6 +256,18 @@ async def _apply_on_publish(
             )
 
 
+def check_four_eyes(announcement: Announcement, approver: Identity) -> None:
+    """Four eyes: whoever drafted or submitted an announcement does not approve it too."""
+    if approver.user_id in (announcement.created_by, announcement.submitted_by):
+        raise Forbidden(
+            "announcement.four_eyes",
+            "四眼原则：公告的起草人或提交人不能审核通过该公告，须由另一名工作人员审核",
+            "four-eyes rule: whoever drafted or submitted an announcement may not approve it; "
+            "another member of staff must",
+            details={"rule": "four_eyes"},
+        )
+
+
 async def review(
     session: AsyncSession,
     announcement: Announcement,
@@ -276,6 +288,9 @@ async def review(
         )
     if action == "submit":
         await _project_for_author(session, announcement.project_id, actor)
+        announcement.submitted_by = actor.user_id
+    if action == "approve":
+        check_four_eyes(announcement, actor)
     if action == "reject" and not (note and note.strip()):
         raise DomainError(
             "announcement.reject_reason_required", "退回须说明原因", "a rejection needs a reason", status=422

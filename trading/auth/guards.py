@@ -23,9 +23,10 @@ ANY_USER = allow(*Role)
 
 
 def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    if handler.opt.get("exclude_from_auth"):
+    if handler.opt.get("exclude_from_auth") or connection.scope.get("method") == "OPTIONS":
+        # OPTIONS only tells which methods a path allows; the auth middleware sets no user for it.
         return
     roles = handler.opt.get("roles")
-    user = connection.user
+    user = connection.scope.get("user")
     if not roles or not isinstance(user, Identity) or not (user.roles & roles):
         raise PermissionDeniedException("this role may not do that")

@@ -28,6 +28,8 @@ class Identity:
     roles: frozenset[str]
     organisation_id: uuid.UUID | None = None
     sectors: frozenset[str] = field(default_factory=frozenset)
+    # The account's token version when the token was issued (trading/auth/sessions.py).
+    token_version: int = 0
 
     @property
     def actor(self) -> Actor:

@@ -38,3 +38,12 @@ class UserIn(BaseModel):
     roles: list[Role] = Field(min_length=1)
     sectors: list[Sector] = Field(default_factory=list)
     organisation_id: uuid.UUID | None = None
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordResetIn(BaseModel):
+    new_password: str = Field(min_length=10, max_length=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 
 from sqlalchemy import func, select
@@ -10,10 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import Actor, record
 from trading.auth.identity import Identity, Role
-from trading.auth.lockout import FailureCounter
+from trading.auth.lockout import (
+    FailureCounter,
+    LockoutPolicy,
+    account_key,
+    client_key,
+    count_failure,
+    lift,
+    locked_for,
+)
 from trading.auth.models import User
 from trading.auth.passwords import hash_password, verify_password
-from trading.errors import Conflict, DomainError, not_found
+from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.organisations.models import Organisation
 
 ORGANISATION_ROLES = {Role.bidder: "bidder", Role.principal: "principal", Role.agency: "agency"}
@@ -35,6 +44,7 @@ def identity_of(user: User) -> Identity:
         roles=frozenset(user.roles),
         organisation_id=user.organisation_id,
         sectors=frozenset(user.sectors),
+        token_version=user.token_version or 0,
     )
 
 
@@ -104,30 +114,45 @@ async def authenticate(
     username: str,
     password: str,
     client: str,
-    max_failures: int,
-    max_failures_per_client: int,
-    lockout_seconds: int,
+    policy: LockoutPolicy,
 ) -> User:
-    """Check a password; after `max_failures` failures for the account, or
-    `max_failures_per_client` from the client address, refuse every attempt for
-    `lockout_seconds`, right password or not."""
-    limits = {f"user:{username.lower()}": max_failures, f"client:{client}": max_failures_per_client}
-    keys = tuple(limits)
-    for key, limit in limits.items():
-        if await failures.count(key) >= limit:
+    """Check a password. After `max_failures` failures the account is locked out, right password
+    or not, for a time that doubles with each lockout; after `max_failures_per_client` from one
+    address, that address is, for a short fixed time (trading/auth/lockout.py)."""
+    account, address = account_key(username), client_key(client)
+    for key in (account, address):
+        seconds = await locked_for(failures, key)
+        if seconds > 0:
+            minutes = math.ceil(seconds / 60)
             raise LockedOut(
                 "auth.locked",
-                f"登录失败次数过多，请{lockout_seconds // 60}分钟后再试",
-                f"too many failed logins; try again in {lockout_seconds // 60} minutes",
-                details={"retry_after_seconds": lockout_seconds},
+                f"登录失败次数过多，请{minutes}分钟后再试，或请管理员解除锁定",
+                f"too many failed logins; try again in {minutes} minutes or ask an administrator",
+                details={"retry_after_seconds": seconds},
             )
     user = await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     ok = await verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        for key in keys:
-            await failures.add(key, lockout_seconds)
+        await count_failure(failures, account, policy.max_failures, policy.account_lockout_seconds, grow=True)
+        await count_failure(
+            failures, address, policy.max_failures_per_client, policy.client_lockout_seconds, grow=False
+        )
         raise LoginRefused("auth.invalid_credentials", "用户名或密码错误", "wrong username or password")
-    await failures.clear(keys[0])
+    await failures.clear(account)
+    return user
+
+
+async def unlock(
+    session: AsyncSession, failures: FailureCounter, user_id: uuid.UUID, *, actor: Actor, at: dt.datetime
+) -> User:
+    """An administrator lifts the account's lockout."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    await lift(failures, account_key(user.username))
+    await record(
+        session, actor=actor, action="user.unlocked", subject_type="user", subject_id=user.id, data={}, at=at
+    )
     return user
 
 
@@ -144,6 +169,8 @@ async def set_active(
     if user is None:
         raise not_found("user", "用户", user_id)
     user.active = active
+    if not active:
+        end_sessions(user)
     await record(
         session,
         actor=actor,
@@ -154,3 +181,58 @@ async def set_active(
         at=at,
     )
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every token issued to the user so far stops working once the caller commits (and forgets the
+    cached account state, see trading/auth/sessions.py)."""
+    user.token_version = (user.token_version or 0) + 1
+
+
+async def change_password(
+    session: AsyncSession, user_id: uuid.UUID, *, current: str, new: str, at: dt.datetime
+) -> User:
+    """The user sets a new password; tokens issued before stop working."""
+    user = await session.get(User, user_id)
+    if user is None or not await verify_password(user.password_hash, current):
+        raise Forbidden("auth.wrong_password", "当前密码不正确", "the current password is not correct")
+    actor = identity_of(user).actor
+    return await _set_password(session, user, new, action="user.password_changed", actor=actor, at=at)
+
+
+async def reset_password(
+    session: AsyncSession, user_id: uuid.UUID, *, new: str, actor: Actor, at: dt.datetime
+) -> User:
+    """An administrator sets a new password for a user; the user's tokens stop working."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    return await _set_password(session, user, new, action="user.password_reset", actor=actor, at=at)
+
+
+async def _set_password(
+    session: AsyncSession, user: User, new: str, *, action: str, actor: Actor, at: dt.datetime
+) -> User:
+    user.password_hash = await hash_password(new)
+    end_sessions(user)
+    # The audit data never holds the password or its hash.
+    await record(session, actor=actor, action=action, subject_type="user", subject_id=user.id, data={}, at=at)
+    await session.flush()
+    return user
+
+
+async def log_out(session: AsyncSession, user_id: uuid.UUID, *, actor: Actor, at: dt.datetime) -> None:
+    """Ends every session of the user (the token presented and any other)."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise not_found("user", "用户", user_id)
+    end_sessions(user)
+    await record(
+        session,
+        actor=actor,
+        action="user.logged_out",
+        subject_type="user",
+        subject_id=user.id,
+        data={},
+        at=at,
+    )

@@ -1,4 +1,8 @@
-"""Login tokens: signed JWTs that carry the identity, so any instance can check them alone."""
+"""Login tokens: signed JWTs that carry the identity, so any instance can check them alone.
+
+A signature alone would let a token outlive its user: every authenticated request also checks the
+account's state and token version (trading/auth/sessions.py).
+"""
 
 from __future__ import annotations
 
@@ -14,31 +18,39 @@ from trading.auth.identity import Identity
 ISSUER = "trading-platform"
 
 
+def _identity_of(token: Token) -> Identity | None:
+    extras = token.extras
+    try:
+        return Identity(
+            user_id=uuid.UUID(token.sub),
+            username=extras["username"],
+            display_name=extras["display_name"],
+            roles=frozenset(extras["roles"]),
+            organisation_id=uuid.UUID(extras["org"]) if extras.get("org") else None,
+            sectors=frozenset(extras.get("sectors", [])),
+            token_version=int(extras.get("ver", 0)),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
     async def retrieve_identity(
         token: Token, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> Identity | None:
-        extras = token.extras
-        blocked = connection.app.state.get("blocked_users")
-        if blocked is not None and await blocked.is_blocked(token.sub):
+        identity = _identity_of(token)
+        if identity is None:
             return None
-        try:
-            return Identity(
-                user_id=uuid.UUID(token.sub),
-                username=extras["username"],
-                display_name=extras["display_name"],
-                roles=frozenset(extras["roles"]),
-                organisation_id=uuid.UUID(extras["org"]) if extras.get("org") else None,
-                sectors=frozenset(extras.get("sectors", [])),
-            )
-        except (KeyError, ValueError, TypeError):
-            return None
+        state = await connection.app.state.session_states.current(identity.user_id)
+        return identity if state.accepts(identity.token_version) else None
 
     return JWTAuth[Identity, Token](
         retrieve_user_handler=retrieve_identity,
         token_secret=secret,
         default_token_expiration=dt.timedelta(hours=token_hours),
         accepted_issuers=[ISSUER],
+        # HEAD needs a token like GET; OPTIONS only says which methods a path allows.
+        exclude_http_methods=["OPTIONS"],
         description="Bearer token from POST /api/auth/login",
     )
 
@@ -55,6 +67,7 @@ def issue_token(jwt_auth: JWTAuth[Identity, Token], identity: Identity) -> tuple
             "roles": sorted(identity.roles),
             "org": str(identity.organisation_id) if identity.organisation_id else None,
             "sectors": sorted(identity.sectors),
+            "ver": identity.token_version,
         },
     )
     # Token expiry is transport security, checked by PyJWT against the wall clock, not domain time.

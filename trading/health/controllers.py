@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading.channels import ResilientChannelsPlugin
 from trading.db import migrate
 from trading.problems import problem
 
@@ -18,9 +19,18 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+# What works less well while Redis is down; the instance still serves from the database.
+DEGRADED_WITHOUT_REDIS = (
+    "live_events: followers on other instances miss events until Redis returns, then reload them by number",
+    "login_lockout: failed logins are counted per instance",
+    "session_cache: every token check reads the database",
+)
+
+
 @get("/ready", operation_id="ready", exclude_from_auth=True, tags=["health"])
 async def ready(request: Request[Any, Any, Any], session: NamedDependency[AsyncSession]) -> Response[Any]:
-    """Ready to serve: the database answers and is at the newest schema; Redis answers if configured."""
+    """Ready to serve: the database answers and is at the newest schema (else 503). With Redis
+    configured but not answering, the answer is 200 `degraded` and names the parts that suffer."""
     checks: dict[str, str] = {}
     try:
         await session.execute(text("SELECT 1"))
@@ -35,8 +45,13 @@ async def ready(request: Request[Any, Any, Any], session: NamedDependency[AsyncS
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"unavailable: {type(exc).__name__}"
+    channels = request.app.plugins.get(ResilientChannelsPlugin)
+    sub_task = getattr(channels, "_sub_task", None)
+    checks["live_events"] = "stopped" if sub_task is None or sub_task.done() else "ok"
     if all(value == "ok" for value in checks.values()):
         return Response({"status": "ready", "checks": checks})
+    if checks["database"] == "ok" and checks["live_events"] == "ok":
+        return Response({"status": "degraded", "checks": checks, "degraded": list(DEGRADED_WITHOUT_REDIS)})
     return problem(
         request,
         status=503,

@@ -7,11 +7,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trading.audit.service import Actor
-from trading.auth import service as auth_service
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
-from trading.auth.schemas import UserOut
 from trading.clock import Clock
 from trading.errors import Forbidden
 from trading.organisations import service
@@ -22,42 +19,34 @@ READERS = allow(
 )
 
 
-class SignUpOut(BaseModel):
-    organisation: OrganisationOut
-    user: UserOut
+class SignUpReceived(BaseModel):
+    status: str = "received"
+    message: dict[str, str] = {
+        "zh-CN": "注册申请已收到。交易中心审核后将通过登记的联系电话告知结果，审核通过后方可登录。",
+        "en": "Your application is received. The center reviews it and tells you the outcome on the "
+        "registered phone number; you can log in once it is approved.",
+    }
 
 
 class OrganisationController(Controller):
     path = "/api/organisations"
     tags = ["organisations"]
 
-    @post("/sign-up", operation_id="signUpBidder", exclude_from_auth=True)
+    @post("/sign-up", operation_id="signUpBidder", exclude_from_auth=True, status_code=202)
     async def sign_up(
         self,
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         data: JSONBody[BidderSignUp],
-    ) -> SignUpOut:
-        """A company registers itself as a bidder with its first user (online, no login)."""
-        now = clock.now()
-        applicant = Actor(id=None, name=f"sign-up:{data.username}")
-        org_data = data.organisation.model_copy(update={"capacities": ["bidder"]})
-        organisation = await service.register_organisation(session, org_data, actor=applicant, at=now)
-        user = await auth_service.create_user(
-            session,
-            username=data.username,
-            password=data.password,
-            display_name=data.display_name,
-            roles=[Role.bidder],
-            sectors=[],
-            organisation_id=organisation.id,
-            actor=applicant,
-            at=now,
-        )
+    ) -> SignUpReceived:
+        """A company applies online to register as a bidder, with its first user (no login).
+
+        The answer is the same whether or not the username or the organisation is already
+        registered, so it tells nobody which are; the account can log in once an administrator
+        has reviewed and activated it (`POST /api/users/{id}/activate`)."""
+        await service.apply_as_bidder(session, data, at=clock.now())
         await session.commit()
-        return SignUpOut(
-            organisation=OrganisationOut.model_validate(organisation), user=UserOut.model_validate(user)
-        )
+        return SignUpReceived()
 
     @post("/", operation_id="registerOrganisation", opt=allow(Role.staff, Role.admin))
     async def register(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import Actor, record
+from trading.auth import service as accounts
+from trading.auth.models import User
 from trading.errors import Conflict, DomainError, not_found
 from trading.organisations.models import Organisation
-from trading.organisations.schemas import OrganisationIn
+from trading.organisations.schemas import BidderSignUp, OrganisationIn
 from trading.organisations.uscc import validate_identity_number, validate_uscc
 
 
@@ -78,8 +80,12 @@ async def list_organisations(
 ) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Organisation.name.like(like), Organisation.uscc.like(like)))
+        # autoescape: % and _ typed by a user match themselves, not any text.
+        query = query.where(
+            or_(
+                Organisation.name.contains(q, autoescape=True), Organisation.uscc.contains(q, autoescape=True)
+            )
+        )
     rows = (await session.scalars(query)).all()
     if capacity:
         # capacities is a JSON list; filtering in Python keeps the query portable.
@@ -123,3 +129,43 @@ async def set_controller(
     )
     await session.flush()
     return organisation
+
+
+async def apply_as_bidder(session: AsyncSession, data: BidderSignUp, *, at: dt.datetime) -> None:
+    """Register the organisation and its first user, inactive until reviewed; when the username or
+    the organisation exists already, create nothing and leave a record for the staff to follow up."""
+    person = data.organisation.kind == "natural_person"
+    uscc = (
+        validate_identity_number(data.organisation.uscc) if person else validate_uscc(data.organisation.uscc)
+    )
+    applicant = Actor(id=None, name=f"sign-up:{data.username}")
+    taken = await session.scalar(
+        select(func.count()).where(func.lower(User.username) == data.username.lower())
+    )
+    exists = await session.scalar(select(Organisation.id).where(Organisation.uscc == uscc))
+    if taken or exists:
+        await record(
+            session,
+            actor=applicant,
+            action="organisation.sign_up_duplicate",
+            subject_type="organisation",
+            subject_id=exists or uscc,
+            data={"uscc": uscc, "username_taken": bool(taken), "organisation_exists": bool(exists)},
+            at=at,
+        )
+        return
+    organisation = await register_organisation(
+        session, data.organisation.model_copy(update={"capacities": ["bidder"]}), actor=applicant, at=at
+    )
+    user = await accounts.create_user(
+        session,
+        username=data.username,
+        password=data.password,
+        display_name=data.display_name,
+        roles=["bidder"],
+        sectors=[],
+        organisation_id=organisation.id,
+        actor=applicant,
+        at=at,
+    )
+    user.active = False
