@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading.audit.checkpoints import LogSigner, log_signer
 from trading.auth.guards import role_guard
 from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
 from trading.auth.tokens import build_jwt_auth
@@ -69,6 +70,16 @@ def import_all_models() -> None:
 
     for package in feature_packages():
         package.import_models()
+
+
+def log_sources() -> dict[str, Any]:
+    """The append-only logs the core checkpoints: its audit log and those packages bring."""
+    from trading.audit.service import AUDIT_LOG
+
+    sources = [AUDIT_LOG]
+    for package in feature_packages():
+        sources.extend(getattr(package, "log_sources", list)())
+    return {source.log_id: source for source in sources}
 
 
 def route_handlers() -> list[Any]:
@@ -112,6 +123,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     import_all_models()
     jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
+    # The platform's log key signs the checkpoints of every log (trading/audit/checkpoints.py).
+    signer = log_signer(settings)
+    logs = log_sources()
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
@@ -136,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
         app.state.blocked_users = BlockedUsers(app.state.failure_counter)
         dispatcher: asyncio.Task[None] | None = None
+        checkpointer: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
@@ -144,12 +159,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 dispatcher = asyncio.create_task(
                     _dispatch_forever(bus, db, clock, settings.event_dispatch_seconds)
                 )
+                checkpointer = asyncio.create_task(
+                    _checkpoint_forever(db, logs, signer, clock, settings.event_dispatch_seconds)
+                )
             yield
         finally:
-            if dispatcher is not None:
-                dispatcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await dispatcher
+            for task in (dispatcher, checkpointer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if redis is not None:
                 await redis.aclose()
             await db.dispose()
@@ -161,11 +180,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "session": Provide(_provide_session),
             "clock": Provide(lambda: clock, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "log_signer": Provide(lambda: signer, sync_to_thread=False),
+            "log_sources": Provide(lambda: logs, sync_to_thread=False),
         },
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "jwt_auth": jwt_auth,
+                "event_bus": bus,
+                "log_signer": signer,
+                "log_sources": logs,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",
@@ -197,6 +227,21 @@ async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_sec
             await bus.dispatch_pending(db.sessionmaker, clock.now)
         except Exception:
             logger.exception("event dispatch failed; retrying")
+        await asyncio.sleep(every_seconds)
+
+
+async def _checkpoint_forever(
+    db: Database, logs: dict[str, Any], signer: LogSigner, clock: Clock, every_seconds: float
+) -> None:
+    """Sign a checkpoint of each log that grew, every few minutes of the clock; several instances
+    may run this side by side (the log's lock makes one of them write it)."""
+    from trading.audit.checkpoints import checkpoint_due_logs
+
+    while True:
+        try:
+            await checkpoint_due_logs(db.sessionmaker, list(logs.values()), signer, at=clock.now())
+        except Exception:
+            logger.exception("writing checkpoints failed; retrying")
         await asyncio.sleep(every_seconds)
 
 
