@@ -46,7 +46,8 @@ from bidding.sealing.package import (
 )
 from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.service import active_bids, blob_store
-from trading.audit.service import record
+from trading.audit.checkpoints import checkpoint_document, log_signer, write_checkpoint
+from trading.audit.service import AUDIT_LOG, record
 from trading.auth.identity import Identity, Role
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.money import format_yuan
@@ -651,6 +652,11 @@ async def _record(
     """Sign the opening record, move the section to `opened`, open the confirmation window."""
     section, project = await section_and_project(session, opening.section_id)
     body = await build_record(session, opening, section, project, recorded_at=at, threshold=threshold)
+    # The record names the audit log's checkpoint of its moment: every share, key and decision
+    # behind it is in that signed tree, and anyone holding the record can ask for proof later.
+    signer = log_signer(settings)
+    checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason="opening")
+    body["audit_checkpoint"] = checkpoint_document(checkpoint, signer)
     platform = await platform_authority(session, settings, at=at)
     document = platform.sign(body)
     opening.record = body

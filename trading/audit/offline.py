@@ -47,6 +47,11 @@ class Checkpoint:
         return bytes.fromhex(self.root_hash)
 
 
+def canonical_json(value: Any) -> str:
+    """The one text form of a JSON value that the audit log's digests are taken over."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def note(log_id: str, tree_size: int, root: bytes, issued_at: dt.datetime) -> bytes:
     """The signed text (kept equal to trading.audit.checkpoints.checkpoint_note)."""
     stamp = issued_at.astimezone(dt.UTC).isoformat()
@@ -139,6 +144,17 @@ def check_consistency(document: Any, *, trusted_key: str | None = None) -> tuple
             f"the tree of size {second.tree_size} does NOT extend the tree of size {first.tree_size}"
         )
     return first, second
+
+
+def check_logged_event(document: Any, *, trusted_key: str | None = None) -> tuple[Checkpoint, dict[str, Any]]:
+    """An inclusion proof of an audit event that also carries the event's data (`event_data`), as
+    a bid receipt does: (checkpoint, the event's fields and data) when both hold."""
+    checkpoint, _, leaf = check_inclusion(document, trusted_key=trusted_key)
+    event = json.loads(leaf)
+    data = document.get("event_data")
+    if hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest() != event.get("data_digest"):
+        raise OfflineError("the event's data does not match the digest in the log")
+    return checkpoint, event | {"data": data}
 
 
 def same_checkpoint(a: Checkpoint, b: Checkpoint) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.checkpoints import LogSource, TreeCheck
 from trading.audit.models import AuditEvent
+from trading.audit.offline import canonical_json
 from trading.ids import new_id
 
 GENESIS = "0" * 64
@@ -34,10 +35,6 @@ class Actor:
 
 
 SYSTEM = Actor(id=None, name="system")
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def sha256_hex(payload: str) -> str:
