@@ -69,6 +69,32 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("log_id", "level", "index", name=op.f("pk_log_node")),
     )
+    op.create_table(
+        "bid_package_check",
+        sa.Column("bid_id", sa.Uuid(), nullable=False),
+        sa.Column("section_id", sa.Uuid(), nullable=False),
+        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("trigger", sa.String(length=20), nullable=False),
+        sa.Column("result", sa.String(length=20), nullable=False),
+        sa.Column("expected_sha256", sa.String(length=64), nullable=False),
+        sa.Column("found_sha256", sa.String(length=64), nullable=True),
+        sa.Column("checked_at", trading.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(["bid_id"], ["bid.id"], name=op.f("fk_bid_package_check_bid_id_bid")),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_bid_package_check_organisation_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["section_id"], ["section.id"], name=op.f("fk_bid_package_check_section_id_section")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bid_package_check")),
+    )
+    op.create_index(op.f("ix_bid_package_check_bid_id"), "bid_package_check", ["bid_id"], unique=False)
+    op.create_index(
+        op.f("ix_bid_package_check_section_id"), "bid_package_check", ["section_id"], unique=False
+    )
     if op.get_context().dialect.name == "postgresql":
         for statement in PG_UPGRADE:
             op.execute(statement)
@@ -78,5 +104,8 @@ def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
         for statement in PG_DOWNGRADE:
             op.execute(statement)
+    op.drop_index(op.f("ix_bid_package_check_section_id"), table_name="bid_package_check")
+    op.drop_index(op.f("ix_bid_package_check_bid_id"), table_name="bid_package_check")
+    op.drop_table("bid_package_check")
     op.drop_table("log_node")
     op.drop_table("log_checkpoint")
