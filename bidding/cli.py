@@ -24,9 +24,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 import click
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from litestar import Litestar
+from litestar.cli._utils import LitestarGroup
 
 from bidding.sealing import keys, package
 from bidding.sealing.documents import DocumentInvalid, verify_document
@@ -399,6 +402,54 @@ def keyholder_release(wraps: Path, key: Path, out: Path, passphrase_env: str | N
     )
     out.write_text(json.dumps(body), encoding="utf-8")
     click.echo(f"{len(body['shares'])} shares written to {out}; POST them to .../opening/shares")
+
+
+@click.group(
+    cls=LitestarGroup, name="bids", help="Platform side: the stored sealed bids (needs the server settings)."
+)
+def bids_group() -> None:
+    pass
+
+
+async def _check_due(settings: Any, now: dt.datetime) -> int:
+    from bidding.submissions.packages import check_at_deadlines
+    from trading.db.session import Database
+
+    db = Database(settings.resolved_database_url())
+    try:
+        return await check_at_deadlines(db.sessionmaker, settings=settings, at=now)
+    finally:
+        await db.dispose()
+
+
+@bids_group.command(
+    name="check-packages",
+    help="Hold every stored package of a section (or of every section past its deadline and not yet "
+    "checked) to the digest its receipt signed (E-05); exit 1 when one is damaged.",
+)
+@click.option("--section", "section_id", type=click.UUID, help="one section (default: every section now due)")
+def bids_check_packages(app: Litestar, section_id: Any) -> None:
+    from bidding.submissions import packages
+    from trading.audit.cli import run_session
+
+    settings, now = app.state.settings, app.state.clock.now()
+    if section_id is None:
+        due = anyio.run(_check_due, settings, now)
+        click.echo(f"checked the stored packages of {due} sections past their deadline")
+        return
+
+    async def work(session: Any) -> list[Any]:
+        checks = await packages.check_packages(
+            session, settings, section_id=section_id, trigger="request", at=now
+        )
+        await session.commit()
+        return checks
+
+    checks = run_session(app, work)
+    for check in checks:
+        click.echo(f"{check.bid_id} {check.result} (receipt {check.expected_sha256})")
+    if any(check.result in packages.DAMAGED for check in checks):
+        _fail("damaged packages found: their bidders were told (E-05)")
 
 
 @click.group()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -150,7 +151,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
         app.state.blocked_users = BlockedUsers(app.state.failure_counter)
         dispatcher: asyncio.Task[None] | None = None
-        checkpointer: asyncio.Task[None] | None = None
+        scheduler: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
@@ -159,12 +160,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 dispatcher = asyncio.create_task(
                     _dispatch_forever(bus, db, clock, settings.event_dispatch_seconds)
                 )
-                checkpointer = asyncio.create_task(
-                    _checkpoint_forever(db, logs, signer, clock, settings.event_dispatch_seconds)
+                scheduler = asyncio.create_task(
+                    _jobs_forever(
+                        db, scheduled_jobs(settings, logs, signer), clock, settings.event_dispatch_seconds
+                    )
                 )
             yield
         finally:
-            for task in (dispatcher, checkpointer):
+            for task in (dispatcher, scheduler):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -230,18 +233,26 @@ async def _dispatch_forever(bus: EventBus, db: Database, clock: Clock, every_sec
         await asyncio.sleep(every_seconds)
 
 
-async def _checkpoint_forever(
-    db: Database, logs: dict[str, Any], signer: LogSigner, clock: Clock, every_seconds: float
-) -> None:
-    """Sign a checkpoint of each log that grew, every few minutes of the clock; several instances
-    may run this side by side (the log's lock makes one of them write it)."""
+def scheduled_jobs(settings: Settings, logs: dict[str, Any], signer: LogSigner) -> list[Any]:
+    """Jobs run by the clock, each `job(sessionmaker, at=...)` and safe to run on every instance at
+    once: the core's checkpoints of every log, and those packages bring (`jobs(settings)`)."""
     from trading.audit.checkpoints import checkpoint_due_logs
 
+    jobs: list[Any] = [functools.partial(checkpoint_due_logs, sources=list(logs.values()), signer=signer)]
+    for package in feature_packages():
+        jobs.extend(getattr(package, "jobs", lambda _: [])(settings))
+    return jobs
+
+
+async def _jobs_forever(db: Database, jobs: list[Any], clock: Clock, every_seconds: float) -> None:
+    """Run the scheduled jobs on the injected clock's time (a checkpoint every few minutes, the
+    package check at each bid deadline); several instances may run this side by side."""
     while True:
-        try:
-            await checkpoint_due_logs(db.sessionmaker, list(logs.values()), signer, at=clock.now())
-        except Exception:
-            logger.exception("writing checkpoints failed; retrying")
+        for job in jobs:
+            try:
+                await job(db.sessionmaker, at=clock.now())
+            except Exception:
+                logger.exception("scheduled job %s failed; retrying", getattr(job, "func", job))
         await asyncio.sleep(every_seconds)
 
 

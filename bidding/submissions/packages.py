@@ -229,7 +229,7 @@ async def checks_for(
     return list((await session.scalars(query.order_by(PackageCheck.checked_at, PackageCheck.id))).all())
 
 
-async def check_at_deadlines(sessionmaker: Callable[[], Any], settings: Settings, *, at: dt.datetime) -> int:
+async def check_at_deadlines(sessionmaker: Callable[[], Any], *, settings: Settings, at: dt.datetime) -> int:
     """The scheduled check: each section whose deadline has passed is checked once, by whichever
     instance takes the section's lock first. Returns how many sections were checked."""
     async with sessionmaker() as session:

@@ -3,10 +3,15 @@ before unsealing, the bidder is told and hands the same package in again, or the
 withdrawn, never rejected as the bidder's fault."""
 
 import datetime as dt
+from pathlib import Path
 
+import anyio
 import pytest
+from click.testing import CliRunner
+from litestar.cli._utils import LitestarEnv
 from sqlalchemy import select
 
+from bidding.cli import bids_group
 from bidding.submissions import packages
 from bidding.submissions.service import blob_store
 from tests.bidding.kit import Kit, pass_deadline, ready_section, release_all, submit
@@ -58,7 +63,7 @@ async def hand_in(client, people, kit, username, bid_id, content):
 
 
 async def test_the_deadline_check_runs_once_and_a_flipped_byte_is_found_and_told(
-    client, people, kit, clock, settings, db
+    app, client, people, kit, clock, settings, db
 ):
     sealed = await three_bids(client, people, kit)
     too_early = await client.post(
@@ -66,28 +71,38 @@ async def test_the_deadline_check_runs_once_and_a_flipped_byte_is_found_and_told
     )
     assert (too_early.status_code, too_early.json()["code"]) == (409, "bid.package_check_too_early")
     await pass_deadline(clock, kit)
-    assert await packages.check_at_deadlines(db.sessionmaker, settings, at=clock.now()) == 1
+    assert await packages.check_at_deadlines(db.sessionmaker, settings=settings, at=clock.now()) == 1
     assert (
-        await packages.check_at_deadlines(db.sessionmaker, settings, at=clock.now()) == 0
+        await packages.check_at_deadlines(db.sessionmaker, settings=settings, at=clock.now()) == 0
     )  # another instance
     assert {c["result"] for c in await checks(client, people, kit, "clerk")} == {"intact"}
 
     flip_a_byte(settings, sealed["bidder_a:sha256"])
+    env = LitestarEnv(app_path="trading.app:create_app", app=app, cwd=Path.cwd())
+    command = await anyio.to_thread.run_sync(
+        lambda: CliRunner().invoke(bids_group, ["check-packages", "--section", kit.section_id], obj=env)
+    )
+    assert command.exit_code == 1
+    assert command.output.count(" corrupted ") == 1 and "damaged packages found" in command.output
     answer = await client.post(
         f"/api/bidding/sections/{kit.section_id}/bids/package-check", headers=people.headers("clerk")
     )
     assert answer.status_code == 200, answer.text
     assert sorted(c["result"] for c in answer.json()) == ["corrupted", "intact", "intact"]
     mine = await checks(client, people, kit, "bidder_a")
-    assert [(c["trigger"], c["result"]) for c in mine] == [("deadline", "intact"), ("request", "corrupted")]
+    assert [(c["trigger"], c["result"]) for c in mine] == [
+        ("deadline", "intact"),
+        ("request", "corrupted"),  # the command
+        ("request", "corrupted"),  # the API
+    ]
     assert mine[-1]["expected_sha256"] == sealed["bidder_a:sha256"] != mine[-1]["found_sha256"]
-    assert [c["result"] for c in await checks(client, people, kit, "bidder_b")] == ["intact", "intact"]
+    assert [c["result"] for c in await checks(client, people, kit, "bidder_b")] == ["intact"] * 3
     async with db.session() as session:
         told = (
             await session.scalars(select(OutboxEvent).where(OutboxEvent.name == "bid.package_corrupted"))
         ).all()
         logged = await session.scalar(select(AuditEvent).where(AuditEvent.action == "bid.package_corrupted"))
-    assert [e.payload["bid_id"] for e in told] == [mine[-1]["bid_id"]]
+    assert [e.payload["bid_id"] for e in told] == [mine[-1]["bid_id"]] * 2
     assert logged.data["result"] == "corrupted"
 
 

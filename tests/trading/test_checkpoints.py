@@ -161,7 +161,9 @@ async def test_the_scheduled_checkpoint_is_written_once_every_few_minutes_when_t
     async def job(at):
         return [
             c.tree_size
-            for c in await checkpoints.checkpoint_due_logs(db.sessionmaker, sources, signer, at=at)
+            for c in await checkpoints.checkpoint_due_logs(
+                db.sessionmaker, sources=sources, signer=signer, at=at
+            )
         ]
 
     base = await size(db)

@@ -436,7 +436,7 @@ def unknown_log(log_id: str) -> DomainError:
 
 
 async def checkpoint_due_logs(
-    sessionmaker: Callable[[], Any], sources: Sequence[LogSource], signer: LogSigner, *, at: dt.datetime
+    sessionmaker: Callable[[], Any], *, sources: Sequence[LogSource], signer: LogSigner, at: dt.datetime
 ) -> list[LogCheckpoint]:
     """The scheduled job, one transaction per log: what it signed (nothing when nothing is due)."""
     written = []
