@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, func, insert, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from funds.journal.chart import AccountSpec, may_run_debit
+from funds.journal.chart import AccountSpec, may_run_credit, may_run_debit
 from funds.journal.models import Account, JournalEntry, Posting
 from trading.audit.checkpoints import LogSource, TreeCheck
 from trading.audit.service import Actor, canonical_json, lock_chain
@@ -253,6 +253,13 @@ async def post(
                 f"账户“{leg.account.name}”余额不足",
                 f"account {leg.account.code} would be overdrawn by {balance} fen",
                 details={"account": leg.account.code, "overdrawn_fen": balance},
+            )
+        if balance < 0 and not may_run_credit(leg.account.code):
+            raise LedgerError(
+                "ledger.escrow_negative",
+                f"该笔支付将使“{leg.account.name}”余额低于零（差{-balance}分），已拒绝",
+                f"the payment would take {leg.account.code} below zero by {-balance} fen; refused",
+                details={"account": leg.account.code, "short_fen": -balance},
             )
         postings.append(
             Posting(

@@ -60,6 +60,17 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
     await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))
 
 
+async def fund(client, people, amount="100.00", source="center_transfer", txn="F-2026-0001"):
+    """Interest is funded before it is paid: the center's transfer (or the bank's interest) first."""
+    response = await client.post(
+        "/api/funds/refunds/interest-funding",
+        json={"source": source, "bank_txn_id": txn, "amount": amount, "value_date": "2026-03-31"},
+        headers=people.headers("clerk"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 async def issue(client, people):
     response = await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
     assert response.status_code == 201, response.text
