@@ -228,6 +228,9 @@ async def checkpoint_if_due(
     """The scheduled checkpoint: written when the log grew and the newest checkpoint is at least
     `every` old. Taken under the log's lock and decided on the stored rows, so any number of
     instances running this together write it once."""
+    latest = await latest_checkpoint(session, source.log_id)
+    if latest is not None and at - latest.issued_at < every:
+        return None  # decided without the lock: the common case costs writers nothing
     await source.lock(session)
     latest = await latest_checkpoint(session, source.log_id)
     if latest is not None and at - latest.issued_at < every:
