@@ -46,7 +46,8 @@ logger = logging.getLogger("trading")
 
 # The packages built on the core, in import order (experts → bidding → funds → trading). Each
 # exposes `import_models()`, `route_handlers()` and `subscribe(bus)` in its __init__, and may
-# expose `cli_commands()` (click commands or groups for the `trading` command).
+# expose `cli_commands()` (click commands or groups for the `trading` command), `log_sources()`
+# (append-only logs the core checkpoints and proves) and `jobs(settings)` (scheduled work).
 FEATURE_PACKAGES = ("funds", "bidding", "experts")
 
 
