@@ -45,6 +45,9 @@ ZONE = dt.timezone(dt.timedelta(hours=8))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BIDDERS = ("builder_a", "builder_b")
 DEPOSIT_FEN = 20_000
+# Days the clock may be moved on in all (so interest accrues) while every credit still comes before
+# the deadline (25 days): 20 payouts move it 20 hours each, about 17 days.
+WAIT_DAYS = 7
 
 credit = st.tuples(
     st.just("credit"),
@@ -62,7 +65,7 @@ operation = st.one_of(
     st.tuples(st.just("forfeit"), st.integers(0, 1)),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
     st.tuples(st.just("pay_out")),
-    st.tuples(st.just("wait"), st.integers(1, 120)),
+    st.tuples(st.just("wait"), st.integers(1, WAIT_DAYS)),
     st.tuples(st.just("fund"), st.integers(1, 400), st.sampled_from(["bank_interest", "center_transfer"])),
 )
 
@@ -82,6 +85,7 @@ class Model:
     deadline: dt.datetime
     bidders: list[Bidder]
     sent: list[tuple[str, CreditNotice]] = field(default_factory=list)  # every notice, in order
+    waited: int = 0  # days the clock was moved on by "wait" steps
 
     def expect_credit(self, who: int | None, kind: str, txn: str, amount: int) -> None:
         if who is None or kind in ("foreign", "late", "unknown"):
@@ -206,7 +210,9 @@ async def run_step(db, model: Model, step, clock) -> None:
                 for bidder in model.bidders:
                     bidder.lots.pop(notice.bank_txn_id, None)
             elif kind == "wait":
-                clock.advance(dt.timedelta(days=step[1]))
+                days = min(step[1], WAIT_DAYS - model.waited)
+                model.waited += days
+                clock.advance(dt.timedelta(days=days))
             elif kind == "fund":
                 await fund_interest(
                     session,
@@ -294,11 +300,11 @@ SEEDS = (
     [
         ("credit", 0, 20_000, "own"),
         ("credit", 1, 20_000, "own"),
-        ("wait", 100),
+        ("wait", 7),
         ("refund", 0),
         ("refund", 1),
         ("pay_out",),
-        ("fund", 30, "bank_interest"),
+        ("fund", 1, "bank_interest"),
         ("pay_out",),
         ("fund", 20, "center_transfer"),
         ("pay_out",),
