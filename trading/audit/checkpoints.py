@@ -413,17 +413,25 @@ async def tree_check(
     """Every stored checkpoint of the log (each must carry the platform's signature) plus the
     given ones."""
     rows = (await session.scalars(select(LogCheckpoint).where(LogCheckpoint.log_id == log_id))).all()
-    check = TreeCheck(heads=[*given])
-    for row in rows:
-        root = bytes.fromhex(row.root_hash) if len(row.root_hash) == 64 else b""
-        if not signer.signed(checkpoint_note(log_id, row.tree_size, root, row.issued_at), row.signature):
-            check.failure = (
-                row.tree_size,
-                f"the stored checkpoint of size {row.tree_size} does not carry the platform's signature",
-            )
-        check.heads.append(Head(row.tree_size, row.root_hash, row.issued_at, "stored"))
-    check.__post_init__()
-    return check
+    unsigned = [row for row in rows if not _signed_row(row, signer)]
+    failure = (
+        (
+            unsigned[0].tree_size,
+            f"the stored checkpoint of size {unsigned[0].tree_size} does not carry the platform's signature",
+        )
+        if unsigned
+        else None
+    )
+    heads = [*given, *(Head(row.tree_size, row.root_hash, row.issued_at, "stored") for row in rows)]
+    return TreeCheck(heads=heads, failure=failure)
+
+
+def _signed_row(row: LogCheckpoint, signer: LogSigner) -> bool:
+    try:
+        root = bytes.fromhex(row.root_hash)
+    except ValueError:
+        return False
+    return signer.signed(checkpoint_note(row.log_id, row.tree_size, root, row.issued_at), row.signature)
 
 
 async def verify_log(
