@@ -42,8 +42,17 @@ def subscribe(bus: EventBus) -> None:
     """Bidding reacts to no other package's events (it calls funds and the core directly)."""
 
 
+def jobs(settings: Any) -> list[Any]:
+    """Scheduled by the composition root: the check of stored packages at each bid deadline (E-05)."""
+    import functools
+
+    from bidding.submissions.packages import check_at_deadlines
+
+    return [functools.partial(check_at_deadlines, settings=settings)]
+
+
 def cli_commands() -> list[Any]:
     """The bidder's and the key holder's tools: `trading bid ...`, `trading keyholder ...`."""
-    from bidding.cli import bid_group, keyholder_group
+    from bidding.cli import bid_group, bids_group, keyholder_group
 
-    return [bid_group, keyholder_group]
+    return [bid_group, keyholder_group, bids_group]

@@ -9,7 +9,7 @@ is the one that talks to the server (streamed upload). Also runnable as `python 
     trading bid seal --parameters params.json --ca ca.pem --certificate cert.pem \\
         --keys keys/ --file 投标文件.pdf --price 48000000.00 --duration-days 540 --out bid.sealed
     trading bid submit --server https://... --token ... --section <id> bid.sealed > receipt.json
-    trading bid verify-receipt receipt.json --ca ca.pem --package bid.sealed
+    trading bid verify-receipt receipt.json --ca ca.pem --package bid.sealed [--consistency proof.json]
     trading bid decrypt-key --package bid.sealed --keys keys/        (decryption window, E-05)
     trading keyholder keygen --out holder.pem
     trading keyholder release --wraps wraps.json --key holder.pem --out shares.json
@@ -24,14 +24,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 import click
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from litestar import Litestar
+from litestar.cli._utils import LitestarGroup
 
 from bidding.sealing import keys, package
 from bidding.sealing.documents import DocumentInvalid, verify_document
 from bidding.sealing.manifest import BidData, SealingParameters
 from bidding.sealing.receipts import ReceiptInvalid, verify_receipt
+from trading.audit import offline
 
 SIGNING_KEY = "signing-key.pem"
 DECRYPTION_KEY = "decryption-key.pem"
@@ -243,12 +247,21 @@ def upload(client: Any, token: str, section_id: str, sealed: Path) -> dict[str, 
 
 
 @bid_group.command(
-    name="verify-receipt", help="Check a receipt's platform signature offline (and the package it names)."
+    name="verify-receipt",
+    help="Check a receipt offline: the platform's signature, the package it names, that the audit log "
+    "holds the submission (inclusion in the checkpoint the receipt carries) and, given a consistency "
+    "proof from a newer checkpoint, that the log still holds it.",
 )
 @click.argument("receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--ca", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
 @click.option("--package", "sealed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def bid_verify_receipt(receipt: Path, ca: Path, sealed: Path | None) -> None:
+@click.option(
+    "--consistency",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a consistency proof from the receipt's checkpoint to a newer one "
+    "(GET /api/audit/logs/audit/consistency?first=<receipt's size>&second=<newer size>)",
+)
+def bid_verify_receipt(receipt: Path, ca: Path, sealed: Path | None, consistency: Path | None) -> None:
     try:
         body = verify_receipt(json.loads(receipt.read_text(encoding="utf-8")), _ca(ca), package_path=sealed)
     except (ReceiptInvalid, json.JSONDecodeError) as exc:
@@ -258,6 +271,49 @@ def bid_verify_receipt(receipt: Path, ca: Path, sealed: Path | None) -> None:
         f"receipt valid: No.{body['sequence']} {body['kind']} {body['section']['code']} "
         f"{body['bidder']['name']} received {body['received_at']} package {body['package']['sha256']}"
     )
+    if "log" not in body:
+        click.echo("this receipt predates the logged receipts: it carries no checkpoint")
+        return
+    try:
+        checkpoint, event = logged_receipt(body)
+    except (offline.OfflineError, ValueError) as exc:
+        _fail(f"audit log proof INVALID: {exc}")
+        return
+    click.echo(
+        f"in the audit log: event {event['seq']} ({event['action']}) is in the checkpoint of size "
+        f"{checkpoint.tree_size} signed {checkpoint.issued_at.isoformat()} by log key {checkpoint.key_id}"
+    )
+    if consistency is not None:
+        try:
+            newer = still_logged(checkpoint, body, json.loads(consistency.read_text(encoding="utf-8")))
+        except (offline.OfflineError, json.JSONDecodeError) as exc:
+            _fail(f"consistency proof INVALID: {exc}")
+            return
+        click.echo(
+            f"still in the audit log: the checkpoint of size {newer.tree_size} signed "
+            f"{newer.issued_at.isoformat()} extends the receipt's unchanged"
+        )
+
+
+def logged_receipt(body: dict[str, Any]) -> tuple[offline.Checkpoint, dict[str, Any]]:
+    """The receipt's checkpoint and logged event, when the event is in it and is this bid's. The
+    log key is the one the receipt names: the platform's receipt signature vouches for it."""
+    log = body["log"]
+    checkpoint, event = offline.check_logged_event(log, trusted_key=log["checkpoint"]["public_key"])
+    action = "bid.uploaded" if body["kind"] == "submitted" else "bid.withdrawn"
+    if event["subject_id"] != body["bid_id"] or event["action"] != action:
+        raise offline.OfflineError("the logged event is not this receipt's")
+    if body["kind"] == "submitted" and event["data"].get("package_sha256") != body["package"]["sha256"]:
+        raise offline.OfflineError("the logged event names another package")
+    return checkpoint, event
+
+
+def still_logged(checkpoint: offline.Checkpoint, body: dict[str, Any], proof: Any) -> offline.Checkpoint:
+    """The newer checkpoint, when the proof shows it extends the receipt's checkpoint."""
+    first, second = offline.check_consistency(proof, trusted_key=body["log"]["checkpoint"]["public_key"])
+    if not offline.same_checkpoint(first, checkpoint):
+        raise offline.OfflineError("the proof starts from another checkpoint than the receipt's")
+    return second
 
 
 @bid_group.command(name="decrypt-key", help="During the decryption window: your bid's content key (base64).")
@@ -346,6 +402,54 @@ def keyholder_release(wraps: Path, key: Path, out: Path, passphrase_env: str | N
     )
     out.write_text(json.dumps(body), encoding="utf-8")
     click.echo(f"{len(body['shares'])} shares written to {out}; POST them to .../opening/shares")
+
+
+@click.group(
+    cls=LitestarGroup, name="bids", help="Platform side: the stored sealed bids (needs the server settings)."
+)
+def bids_group() -> None:
+    pass
+
+
+async def _check_due(settings: Any, now: dt.datetime) -> int:
+    from bidding.submissions.packages import check_at_deadlines
+    from trading.db.session import Database
+
+    db = Database(settings.resolved_database_url())
+    try:
+        return await check_at_deadlines(db.sessionmaker, settings=settings, at=now)
+    finally:
+        await db.dispose()
+
+
+@bids_group.command(
+    name="check-packages",
+    help="Hold every stored package of a section (or of every section past its deadline and not yet "
+    "checked) to the digest its receipt signed (E-05); exit 1 when one is damaged.",
+)
+@click.option("--section", "section_id", type=click.UUID, help="one section (default: every section now due)")
+def bids_check_packages(app: Litestar, section_id: Any) -> None:
+    from bidding.submissions import packages
+    from trading.audit.cli import run_session
+
+    settings, now = app.state.settings, app.state.clock.now()
+    if section_id is None:
+        due = anyio.run(_check_due, settings, now)
+        click.echo(f"checked the stored packages of {due} sections past their deadline")
+        return
+
+    async def work(session: Any) -> list[Any]:
+        checks = await packages.check_packages(
+            session, settings, section_id=section_id, trigger="request", at=now
+        )
+        await session.commit()
+        return checks
+
+    checks = run_session(app, work)
+    for check in checks:
+        click.echo(f"{check.bid_id} {check.result} (receipt {check.expected_sha256})")
+    if any(check.result in packages.DAMAGED for check in checks):
+        _fail("damaged packages found: their bidders were told (E-05)")
 
 
 @click.group()

@@ -56,6 +56,13 @@ def subscribe(bus: EventBus) -> None:
     bus.subscribe("calendar.year_loaded", on_calendar_year_loaded)
 
 
+def log_sources() -> list[Any]:
+    """The journal as a Merkle log: checkpointed and proven by the core (trading/audit)."""
+    from funds.journal.service import JOURNAL_LOG
+
+    return [JOURNAL_LOG]
+
+
 def cli_commands() -> list[Any]:
     """`trading funds verify` and the other operator commands."""
     from funds.cli import funds_group

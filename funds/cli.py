@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from pathlib import Path
 
-import anyio
 import click
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
@@ -19,27 +17,22 @@ def funds_group() -> None:
 
 @funds_group.command(
     name="verify",
-    help="Replay the journal: recompute every balance, walk the hash chain, name the first broken link.",
+    help="Replay the journal: recompute every balance, walk the hash chain, hold it to every stored "
+    "checkpoint and to the checkpoint files given; name the first broken link.",
 )
-def funds_verify(app: Litestar) -> None:
-    from funds.journal.service import verify_ledger
-    from trading.db.session import Database
+@click.option(
+    "--checkpoint",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a journal checkpoint kept outside the platform (repeatable)",
+)
+def funds_verify(app: Litestar, files: tuple[Path, ...]) -> None:
+    from trading.audit.cli import verify_and_report
 
-    async def work() -> Any:
-        db = Database(app.state.settings.resolved_database_url())
-        try:
-            async with db.session() as session:
-                return await verify_ledger(session)
-        finally:
-            await db.dispose()
-
-    report = anyio.run(work)
-    if report.intact:
-        click.echo(
-            f"ledger intact: {report.entries} entries, {report.postings} postings, "
-            f"{report.accounts} accounts; "
-            "every balance equals the replay of the journal"
-        )
-        return
-    click.echo(f"ledger BROKEN at entry {report.first_broken_seq}: {report.reason}", err=True)
-    sys.exit(1)
+    report, held = verify_and_report(app, "journal", files, "ledger")
+    click.echo(
+        f"ledger intact: {report.entries} entries, {report.postings} postings, "
+        f"{report.accounts} accounts; "
+        f"every balance equals the replay of the journal; {held}"
+    )

@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading.audit.checkpoints import LogSigner, log_signer
 from trading.auth.guards import role_guard
 from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
 from trading.auth.sessions import SessionStates
@@ -51,7 +52,8 @@ PARTIAL_UPLOAD_SWEEP_SECONDS = 600
 
 # The packages built on the core, in import order (experts → bidding → funds → trading). Each
 # exposes `import_models()`, `route_handlers()` and `subscribe(bus)` in its __init__, and may
-# expose `cli_commands()` (click commands or groups for the `trading` command).
+# expose `cli_commands()` (click commands or groups for the `trading` command), `log_sources()`
+# (append-only logs the core checkpoints and proves) and `jobs(settings)` (scheduled work).
 FEATURE_PACKAGES = ("funds", "bidding", "experts")
 
 
@@ -77,6 +79,16 @@ def import_all_models() -> None:
 
     for package in feature_packages():
         package.import_models()
+
+
+def log_sources() -> dict[str, Any]:
+    """The append-only logs the core checkpoints: its audit log and those packages bring."""
+    from trading.audit.service import AUDIT_LOG
+
+    sources = [AUDIT_LOG]
+    for package in feature_packages():
+        sources.extend(getattr(package, "log_sources", list)())
+    return {source.log_id: source for source in sources}
 
 
 def route_handlers() -> list[Any]:
@@ -123,6 +135,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or (OffsetClock(settings.clock_at) if settings.clock_at else SystemClock())
     import_all_models()
     jwt_auth = build_jwt_auth(settings.resolved_secret_key(), settings.token_hours)
+    # The platform's log key signs the checkpoints of every log (trading/audit/checkpoints.py).
+    signer = log_signer(settings)
+    logs = log_sources()
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
@@ -160,6 +175,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
         dispatcher: asyncio.Task[None] | None = None
         sweeper = asyncio.create_task(_sweep_partial_uploads_forever(settings))
+        scheduler: asyncio.Task[None] | None = None
         try:
             if settings.should_migrate_on_start():
                 await migrate.upgrade(db.engine)
@@ -168,15 +184,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 dispatcher = asyncio.create_task(
                     _dispatch_forever(bus, db, clock, settings.event_dispatch_seconds)
                 )
+                scheduler = asyncio.create_task(
+                    _jobs_forever(
+                        db, scheduled_jobs(settings, logs, signer), clock, settings.event_dispatch_seconds
+                    )
+                )
             yield
         finally:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
-            if dispatcher is not None:
-                dispatcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await dispatcher
+            for task in (dispatcher, scheduler):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if redis is not None:
                 await redis.aclose()
             await db.dispose()
@@ -188,6 +210,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "session": Provide(_provide_session),
             "clock": Provide(lambda: clock, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "log_signer": Provide(lambda: signer, sync_to_thread=False),
+            "log_sources": Provide(lambda: logs, sync_to_thread=False),
         },
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
@@ -196,7 +220,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         request_class=TradingRequest,
         before_request=refuse_control_characters_in_query,
         before_send=[security_headers(settings)],
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "jwt_auth": jwt_auth,
+                "event_bus": bus,
+                "log_signer": signer,
+                "log_sources": logs,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",
@@ -244,6 +277,29 @@ async def _sweep_partial_uploads_forever(settings: Settings) -> None:
         except OSError:
             logger.exception("sweeping partial uploads failed; retrying")
         await asyncio.sleep(PARTIAL_UPLOAD_SWEEP_SECONDS)
+
+
+def scheduled_jobs(settings: Settings, logs: dict[str, Any], signer: LogSigner) -> list[Any]:
+    """Jobs run by the clock, each `job(sessionmaker, at=...)` and safe to run on every instance at
+    once: the core's checkpoints of every log, and those packages bring (`jobs(settings)`)."""
+    from trading.audit.checkpoints import checkpoint_due_logs
+
+    jobs: list[Any] = [functools.partial(checkpoint_due_logs, sources=list(logs.values()), signer=signer)]
+    for package in feature_packages():
+        jobs.extend(getattr(package, "jobs", lambda _: [])(settings))
+    return jobs
+
+
+async def _jobs_forever(db: Database, jobs: list[Any], clock: Clock, every_seconds: float) -> None:
+    """Run the scheduled jobs on the injected clock's time (a checkpoint every few minutes, the
+    package check at each bid deadline); several instances may run this side by side."""
+    while True:
+        for job in jobs:
+            try:
+                await job(db.sessionmaker, at=clock.now())
+            except Exception:
+                logger.exception("scheduled job %s failed; retrying", getattr(job, "func", job))
+        await asyncio.sleep(every_seconds)
 
 
 async def seed_reference_data(db: Database, clock: Clock) -> None:

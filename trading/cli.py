@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +20,8 @@ from litestar import Litestar
 # LitestarGroup injects `app` into the commands of nested groups (Litestar documents it, from _utils).
 from litestar.cli._utils import LitestarGroup
 from litestar.plugins import CLIPluginProtocol
+
+from trading.audit.cli import audit_group
 
 T = TypeVar("T")
 
@@ -108,27 +109,6 @@ def demo_command(app: Litestar, if_empty: bool) -> None:
     click.echo("Demo center loaded. Logins (username / password / role):")
     for username, password, role in logins:
         click.echo(f"  {username:<16} {password:<26} {role}")
-
-
-@click.group(cls=LitestarGroup, name="audit", help="The audit chain.")
-def audit_group() -> None:
-    pass
-
-
-@audit_group.command(name="verify", help="Walk the audit chain and name the first broken link.")
-def audit_verify(app: Litestar) -> None:
-    from trading.audit.service import verify_chain
-
-    async def work(db: Any) -> Any:
-        async with db.session() as session:
-            return await verify_chain(session)
-
-    report = _run(app, work)
-    if report.intact:
-        click.echo(f"audit chain intact: {report.events} events")
-        return
-    click.echo(f"audit chain BROKEN at event {report.first_broken_seq}: {report.reason}", err=True)
-    sys.exit(1)
 
 
 @click.group(cls=LitestarGroup, name="calendar", help="The official working-day calendar.")

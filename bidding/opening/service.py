@@ -45,9 +45,11 @@ from bidding.sealing.package import (
     share_matches,
     unseal,
 )
+from bidding.submissions import packages
 from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.service import active_bids, blob_store
-from trading.audit.service import record
+from trading.audit.checkpoints import checkpoint_document, log_signer, write_checkpoint
+from trading.audit.service import AUDIT_LOG, record
 from trading.auth.identity import Identity, Role
 from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
@@ -544,10 +546,14 @@ async def unseal_bids(
     }
     window_open = at < opening.decryption_ends_at
     store = blob_store(settings)
+    undecided = [bid for bid in await active_bids(session, section_id) if bid.id not in decided]
+    # Every package is held to its receipt before anything is unsealed (E-05): a damaged one is
+    # the platform's fault and waits for its bidder instead of failing to decrypt.
+    findings = await packages.inspect(session, settings, undecided)
     work = [
         (bid.id, Manifest.model_validate(bid.manifest), store.path_of(bid.package_sha256))
-        for bid in await active_bids(session, section_id)
-        if bid.id not in decided
+        for bid in undecided
+        if findings[bid.id].result not in packages.DAMAGED
     ]
     # The cryptography runs outside any transaction: no lock is held while many bids decrypt.
     await session.rollback()
@@ -573,8 +579,15 @@ async def unseal_bids(
                     + "; the bidder did not decrypt it within the decryption window",
                 }
         outcomes[bid_id] = (outcome, plain)
+    for finding in findings.values():
+        remedied = _package_remedy(finding, window_open)
+        if remedied is not None:
+            outcomes[finding.bid_id] = (remedied, None)
+        elif finding.result == "restored" and finding.bid_id in outcomes:
+            outcomes[finding.bid_id][0].anomalies.append(dict(PACKAGE_RESTORED))
     opening = await _opening(session, section_id, lock=True)
     _collecting(opening)
+    await _record_package_findings(session, findings, section_id, actor=actor, at=at)
     decided = set(
         (
             await session.scalars(select(OpeningEntry.bid_id).where(OpeningEntry.opening_id == opening.id))
@@ -612,6 +625,63 @@ async def unseal_bids(
     return opening
 
 
+# E-05 for a package damaged on the platform's side (docs/integrity.md, section "Stored bids").
+PACKAGE_CORRUPTED = {
+    "code": "bid.package_corrupted",
+    "zh": "平台存储的投标文件与回执记载的摘要不符，责任在平台；投标人可在解密时间内重新递交同一文件",
+    "en": "the package the platform stored no longer matches its receipt: the platform's fault; the "
+    "bidder may hand in the same package again until the decryption window closes",
+    "cause": "platform",
+}
+PACKAGE_DEEMED_WITHDRAWN = {
+    **PACKAGE_CORRUPTED,
+    "zh": "平台存储的投标文件损坏且投标人未在解密时间内重新递交：因投标人以外的原因未能解密，"
+    "视为撤回投标文件，不视为投标人过错",
+    "en": "the stored package was damaged and not handed in again within the decryption window: it failed "
+    "to open for a reason other than the bidder, so the bid is deemed withdrawn, not rejected",
+    "remedy": "deemed_withdrawn",
+}
+PACKAGE_RESTORED = {
+    "code": "bid.package_restored",
+    "zh": "平台存储的投标文件曾损坏，投标人已重新递交与回执一致的同一文件",
+    "en": "the stored package was damaged; the bidder handed in the same package again, as its receipt names",
+    "cause": "platform",
+    "remedy": "handed_in_again",
+}
+
+
+def _package_remedy(finding: packages.Finding, window_open: bool) -> Outcome | None:
+    """The outcome of a bid whose stored package is damaged: pending while its bidder may still
+    hand it in again, then deemed withdrawn (the remedy; never a rejection for the bidder's fault)."""
+    if finding.result not in packages.DAMAGED:
+        return None
+    if window_open:
+        return Outcome(finding.bid_id, "pending", anomalies=[dict(PACKAGE_CORRUPTED)])
+    return Outcome(finding.bid_id, "withdrawn", anomalies=[dict(PACKAGE_DEEMED_WITHDRAWN)])
+
+
+async def _record_package_findings(
+    session: AsyncSession,
+    findings: dict[uuid.UUID, packages.Finding],
+    section_id: uuid.UUID,
+    *,
+    actor: Identity,
+    at: dt.datetime,
+) -> None:
+    """Record the opening's package check where it differs from the last one (a bidder waiting
+    to hand in is told once, not at every unseal)."""
+    latest = await packages.latest_checks(session, list(findings))
+    changed = {
+        bid_id: finding
+        for bid_id, finding in findings.items()
+        if bid_id not in latest or latest[bid_id].result != finding.result
+    }
+    if changed:
+        await packages.record_findings(
+            session, changed, section_id=section_id, trigger="opening", at=at, actor=actor.actor
+        )
+
+
 def _keep_plain(target: Path, temp: Path) -> None:
     if target.exists():
         temp.unlink(missing_ok=True)
@@ -644,7 +714,9 @@ async def _decide(
     await record(
         session,
         actor=actor.actor,
-        action="bid.unsealed" if outcome.status == "valid" else "bid.rejected_at_opening",
+        action={"valid": "bid.unsealed", "withdrawn": "bid.deemed_withdrawn_at_opening"}.get(
+            outcome.status, "bid.rejected_at_opening"
+        ),
         subject_type="bid",
         subject_id=bid.id,
         data={
@@ -684,6 +756,11 @@ async def _record(
     """Sign the opening record, move the section to `opened`, open the confirmation window."""
     section, project = await section_and_project(session, opening.section_id)
     body = await build_record(session, opening, section, project, recorded_at=at, threshold=threshold)
+    # The record names the audit log's checkpoint of its moment: every share, key and decision
+    # behind it is in that signed tree, and anyone holding the record can ask for proof later.
+    signer = log_signer(settings)
+    checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason="opening")
+    body["audit_checkpoint"] = checkpoint_document(checkpoint, signer)
     platform = await platform_authority(session, settings, at=at)
     document = platform.sign(body)
     opening.record = body
@@ -829,7 +906,9 @@ async def build_record(
         "entries": rows,
         "summary": {
             "valid": len(valid),
-            "rejected": len(rows) - len(valid),
+            "rejected": sum(r["status"] == "rejected" for r in rows),
+            # Deemed withdrawn: failed to open through no fault of the bidder (E-05).
+            "withdrawn": sum(r["status"] == "withdrawn" for r in rows),
             "lowest_price": format_yuan(min(r["price_fen"] for r in valid)) if valid else None,
         },
     }

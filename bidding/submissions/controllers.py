@@ -7,9 +7,9 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.certificates.service import platform_authority
-from bidding.submissions import rules, service
+from bidding.submissions import packages, rules, service
 from bidding.submissions.models import Bid, Receipt
-from bidding.submissions.schemas import BidOut, BidsOverviewOut, ReceiptOut, WithdrawIn
+from bidding.submissions.schemas import BidOut, BidsOverviewOut, PackageCheckOut, ReceiptOut, WithdrawIn
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -17,6 +17,7 @@ from trading.errors import not_found
 from trading.settings import Settings
 
 OVERSIGHT = allow(Role.staff, Role.admin, Role.auditor, Role.supervisor)
+PACKAGE_READERS = allow(Role.bidder, Role.staff, Role.admin, Role.auditor, Role.supervisor)
 
 
 def _receipt_out(receipt: Receipt, signer_pem: str) -> ReceiptOut:
@@ -136,6 +137,68 @@ class BidController(Controller):
             sealed=bids is None,
             bids=[_bid_out(b, receipts, platform.signer_pem) for b in bids or []],
         )
+
+    @get("/{section_id:uuid}/bids/package-checks", operation_id="listPackageChecks", opt=PACKAGE_READERS)
+    async def package_checks(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        section_id: FromPath[uuid.UUID],
+    ) -> list[PackageCheckOut]:
+        """The checks of stored packages against their receipts (E-05), oldest first: a bidder sees
+        its own (and whether it should hand its package in again); oversight sees all after the deadline."""
+        rows = await packages.checks_for(session, section_id, request.user, at=clock.now())
+        return [PackageCheckOut.model_validate(r) for r in rows]
+
+    @post(
+        "/{section_id:uuid}/bids/package-check",
+        operation_id="checkPackages",
+        opt=allow(Role.staff, Role.supervisor, Role.admin),
+        status_code=200,
+    )
+    async def check_now(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+    ) -> list[PackageCheckOut]:
+        """Check every stored package of the section against its receipt now (after the deadline)."""
+        rows = await packages.check_on_request(session, settings, section_id, request.user, at=clock.now())
+        await session.commit()
+        return [PackageCheckOut.model_validate(r) for r in rows]
+
+    @post(
+        "/{section_id:uuid}/bids/{bid_id:uuid}/package",
+        operation_id="handInPackageAgain",
+        opt=allow(Role.bidder),
+        request_max_body_size=rules.REQUEST_LIMIT_BYTES,
+        status_code=200,
+    )
+    async def hand_in_again(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+        bid_id: FromPath[uuid.UUID],
+    ) -> PackageCheckOut:
+        """The E-05 remedy: hand in again the very package your receipt names, after the platform
+        told you its stored copy was damaged (raw body, as when submitting)."""
+        check = await packages.hand_in_again(
+            session,
+            settings,
+            section_id=section_id,
+            bid_id=bid_id,
+            bidder=request.user,
+            chunks=request.stream(),
+            at=clock.now(),
+        )
+        await session.commit()
+        return PackageCheckOut.model_validate(check)
 
 
 class ReceiptController(Controller):

@@ -63,3 +63,21 @@ class Receipt(IdMixin, Base):
     issued_at: Mapped[dt.datetime]
     body: Mapped[dict[str, Any]]
     signature: Mapped[str] = mapped_column(Text)
+
+
+class PackageCheck(IdMixin, Base):
+    """One check of a stored package against the digest its receipt signed (E-05): at the
+    deadline, on demand, before unsealing, or the bidder handing the package in again."""
+
+    __tablename__ = "bid_package_check"
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bid.id"), index=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("section.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"))
+    # deadline | request | opening | bidder
+    trigger: Mapped[str] = mapped_column(String(20))
+    # intact | corrupted | missing | restored (handed in again by the bidder, as the receipt names)
+    result: Mapped[str] = mapped_column(String(20))
+    expected_sha256: Mapped[str] = mapped_column(String(64))
+    found_sha256: Mapped[str | None] = mapped_column(String(64))
+    checked_at: Mapped[dt.datetime]

@@ -38,3 +38,17 @@ class BidsOverviewOut(BaseModel):
     active_bids: int
     sealed: bool = Field(description="true until the deadline: who has bid is not shown before it")
     bids: list[BidOut]
+
+
+class PackageCheckOut(BaseModel):
+    """One check of a stored package against its receipt's digest (E-05)."""
+
+    model_config = {"from_attributes": True}
+
+    bid_id: uuid.UUID
+    organisation_id: uuid.UUID
+    trigger: str = Field(description="deadline | request | opening | bidder")
+    result: str = Field(description="intact | corrupted | missing | restored")
+    expected_sha256: str
+    found_sha256: str | None
+    checked_at: dt.datetime

@@ -33,7 +33,9 @@ from bidding.sealing.package import OpenedPackage, PackageError, parameters_dige
 from bidding.submissions import rules
 from bidding.submissions.models import Bid, Receipt
 from funds.deposits.service import deposit_position
-from trading.audit.service import record
+from trading.audit.checkpoints import inclusion_proof, log_signer, write_checkpoint
+from trading.audit.models import AuditEvent
+from trading.audit.service import AUDIT_LOG, record
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.errors import Conflict, DomainError, Forbidden, not_found
@@ -207,7 +209,7 @@ async def submit_bid(
         )
         session.add(bid)
         await session.flush()
-        await record(
+        uploaded = await record(
             session,
             actor=bidder.actor,
             action="bid.uploaded",
@@ -227,7 +229,15 @@ async def submit_bid(
             at=received_at,
         )
         return await _issue_receipt(
-            session, settings, clock, bid, section, organisation, kind="submitted", actor=bidder
+            session,
+            settings,
+            clock,
+            bid,
+            section,
+            organisation,
+            kind="submitted",
+            actor=bidder,
+            event=uploaded,
         )
     finally:
         staging.cleanup()
@@ -279,8 +289,13 @@ async def _issue_receipt(
     *,
     kind: str,
     actor: Identity,
+    event: AuditEvent,
 ) -> Receipt:
-    """Number (per section, under the section's lock) and sign a receipt, with its audit event."""
+    """Number (per section, under the section's lock) and sign a receipt, with its audit event.
+
+    The receipt carries the audit log's checkpoint signed at that moment and the proof that
+    `event` (the upload or the withdrawal) is in it: the bidder keeps offline evidence that the
+    platform logged its bid, and can later ask for proof that the log still holds it."""
     issued_at = clock.now()
     last = await session.scalar(select(func.max(Receipt.sequence)).where(Receipt.section_id == section.id))
     sequence = (last or 0) + 1
@@ -309,6 +324,7 @@ async def _issue_receipt(
         if kind == "withdrawn" and bid.ended_at
         else None,
         "issued_at": issued_at.astimezone(dt.UTC).isoformat(),
+        "log": await _logged(session, settings, event, at=issued_at),
     }
     document = platform.sign(body)
     receipt = Receipt(
@@ -341,6 +357,19 @@ async def _issue_receipt(
     return receipt
 
 
+async def _logged(
+    session: AsyncSession, settings: Settings, event: AuditEvent, *, at: dt.datetime
+) -> dict[str, Any]:
+    """A checkpoint of the audit log (written now) and the inclusion proof of `event` in it, with
+    the event's data, whose digest the logged leaf binds."""
+    signer = log_signer(settings)
+    checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason="receipt")
+    proof = await inclusion_proof(
+        session, AUDIT_LOG, signer, index=event.seq - 1, tree_size=checkpoint.tree_size
+    )
+    return proof | {"event_data": event.data}
+
+
 def receipt_document(receipt: Receipt, signer_pem: str) -> dict[str, Any]:
     return {"body": receipt.body, "signature": receipt.signature, "certificate": signer_pem}
 
@@ -371,7 +400,7 @@ async def withdraw_bid(
     bid.status = "withdrawn"
     bid.ended_at = at
     bid.ended_by = bidder.user_id
-    await record(
+    withdrawn = await record(
         session,
         actor=bidder.actor,
         action="bid.withdrawn",
@@ -388,7 +417,7 @@ async def withdraw_bid(
     )
     await session.flush()
     return await _issue_receipt(
-        session, settings, clock, bid, section, organisation, kind="withdrawn", actor=bidder
+        session, settings, clock, bid, section, organisation, kind="withdrawn", actor=bidder, event=withdrawn
     )
 
 

@@ -18,7 +18,8 @@ from funds.audit_views.schemas import (
     OutstandingRefundOut,
     TrialBalanceOut,
 )
-from funds.journal.service import verify_ledger
+from funds.journal.service import JOURNAL_LOG
+from trading.audit.checkpoints import LogSigner, verify_log
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -196,9 +197,12 @@ class AuditViewController(Controller):
         )
 
     @get("/ledger/verify", operation_id="verifyLedger", opt=allow(Role.auditor, Role.admin))
-    async def verify(self, session: NamedDependency[AsyncSession]) -> LedgerReportOut:
-        """Replay the whole journal and walk its hash chain; names the first broken link."""
-        report = await verify_ledger(session)
+    async def verify(
+        self, session: NamedDependency[AsyncSession], log_signer: NamedDependency[LogSigner]
+    ) -> LedgerReportOut:
+        """Replay the whole journal, walk its hash chain and hold it to every signed checkpoint;
+        names the first broken link."""
+        report = await verify_log(session, JOURNAL_LOG, log_signer)
         return LedgerReportOut(
             intact=report.intact,
             entries=report.entries,
@@ -206,4 +210,6 @@ class AuditViewController(Controller):
             accounts=report.accounts,
             first_broken_seq=report.first_broken_seq,
             reason=report.reason,
+            checkpoints_checked=report.checkpoints_checked,
+            checkpoint_size=report.checkpoint_size,
         )

@@ -81,3 +81,6 @@ class LedgerReportOut(BaseModel):
     accounts: int
     first_broken_seq: int | None
     reason: str | None
+    # The signed checkpoints the journal was held to, and the newest one's size (docs/integrity.md).
+    checkpoints_checked: int = 0
+    checkpoint_size: int | None = None

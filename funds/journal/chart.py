@@ -15,9 +15,12 @@ and income credit balances (negative numbers here; views show them with their na
 - `fee_income:<sector>` (income): transaction service fees earned.
 - `interest_expense:<sector>` (expense): interest on refunded deposits (C-16), late-refund charges (P-05).
 - `interest_income` (income): interest the bank credits to the escrow account.
+- `center_funding` (income): money the center transfers into the escrow account from its own
+  account to fund the interest it pays on refunds (when the bank's interest does not cover it).
 
 Liability accounts may never run a debit balance (TigerBeetle's `debits_must_not_exceed_credits`):
-a sub-account can never pay out more than it received.
+a sub-account can never pay out more than it received. The escrow bank account may never run a
+credit balance (`credits_must_not_exceed_debits`): no payment leaves it that is not in it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ NATURAL_SIGN = {Kind.asset: 1, Kind.expense: 1, Kind.liability: -1, Kind.income:
 ESCROW_BANK = "escrow_bank"
 SUSPENSE = "suspense"
 INTEREST_INCOME = "interest_income"
+CENTER_FUNDING = "center_funding"
 LATE_PAYMENTS = "late_payments"
 REFUNDS_PAYABLE = "refunds_payable"
 FORFEITURES_PAYABLE = "forfeitures_payable"
@@ -63,6 +67,7 @@ _CENTER_WIDE = {
     ESCROW_BANK: (Kind.asset, "中心保证金专户（银行存款）"),
     SUSPENSE: (Kind.liability, "待查款项（暂挂）"),
     INTEREST_INCOME: (Kind.income, "专户利息收入"),
+    CENTER_FUNDING: (Kind.income, "中心划入资金（支付退还保证金利息）"),
     REFUNDS_PAYABLE: (Kind.liability, "应退款项（待查款项退回）"),
 }
 
@@ -94,6 +99,15 @@ def subaccount(number: str, sector: str, bidder_name: str, section_code: str) ->
         f"保证金子账户 {number}（{bidder_name}，{section_code}）",
         sector,
     )
+
+
+# Accounts that stand for money in a bank: they cannot pay out what they do not hold.
+NEVER_CREDIT = frozenset({ESCROW_BANK})
+
+
+def may_run_credit(code: str) -> bool:
+    """Whether an account may hold a credit balance (the escrow bank account may not)."""
+    return code not in NEVER_CREDIT
 
 
 def may_run_debit(kind: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,9 +24,10 @@ from sqlalchemy import bindparam, func, insert, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from funds.journal.chart import AccountSpec, may_run_debit
+from funds.journal.chart import AccountSpec, may_run_credit, may_run_debit
 from funds.journal.models import Account, JournalEntry, Posting
-from trading.audit.service import Actor, canonical_json, lock_chain, sha256_hex
+from trading.audit.checkpoints import LogSource, TreeCheck
+from trading.audit.service import Actor, canonical_json, lock_chain
 from trading.errors import Conflict, DomainError, not_found
 from trading.ids import new_id
 
@@ -79,9 +81,10 @@ async def ensure_account(
     return account
 
 
-def _hash(entry: Any, postings: Sequence[Any]) -> str:
-    """The hash binds every column of the entry, every posting and the previous hash."""
-    return sha256_hex(
+def entry_leaf(entry: Any, postings: Sequence[Any]) -> bytes:
+    """The entry as a leaf of the journal's Merkle tree: every column of the entry, every posting
+    and the previous hash, in canonical JSON (the bytes the chain hash is taken over)."""
+    return (
         canonical_json(
             {
                 "seq": entry.seq,
@@ -108,7 +111,12 @@ def _hash(entry: Any, postings: Sequence[Any]) -> str:
                 "prev_hash": entry.prev_hash,
             }
         )
-    )
+    ).encode("utf-8")
+
+
+def _hash(entry: Any, postings: Sequence[Any]) -> str:
+    """The hash binds every column of the entry, every posting and the previous hash."""
+    return hashlib.sha256(entry_leaf(entry, postings)).hexdigest()
 
 
 def _columns(row: Any, model: Any) -> dict[str, Any]:
@@ -246,6 +254,13 @@ async def post(
                 f"account {leg.account.code} would be overdrawn by {balance} fen",
                 details={"account": leg.account.code, "overdrawn_fen": balance},
             )
+        if balance < 0 and not may_run_credit(leg.account.code):
+            raise LedgerError(
+                "ledger.escrow_negative",
+                f"该笔支付将使“{leg.account.name}”余额低于零（差{-balance}分），已拒绝",
+                f"the payment would take {leg.account.code} below zero by {-balance} fen; refused",
+                details={"account": leg.account.code, "short_fen": -balance},
+            )
         postings.append(
             Posting(
                 entry_seq=entry.seq,
@@ -322,10 +337,17 @@ class LedgerReport:
     reason: str | None = None
     # Replayed balances, debit positive, by account code (only when intact).
     balances: dict[str, int] = field(default_factory=dict)
+    # The checkpoints the journal was held to (stored and given), and the newest of them.
+    checkpoints_checked: int = 0
+    checkpoint_size: int | None = None
 
     @property
     def intact(self) -> bool:
         return self.first_broken_seq is None
+
+    @property
+    def rows(self) -> int:
+        return self.entries
 
     def broken(self, seq: int, reason: str) -> LedgerReport:
         self.first_broken_seq, self.reason = seq, reason
@@ -333,12 +355,15 @@ class LedgerReport:
         return self
 
 
-async def verify_ledger(session: AsyncSession, batch: int = 5000) -> LedgerReport:
+async def verify_ledger(
+    session: AsyncSession, batch: int = 5000, *, tree: TreeCheck | None = None
+) -> LedgerReport:
     """Replay the whole journal: every entry in order, its link to the previous one, its postings
     summing to zero, every stored balance against the replayed one, every hash. Reports the first
     entry where anything does not hold. Reads plain rows in batches (no ORM identity map), so a
     journal of millions of lines needs memory for the accounts only."""
-    report = LedgerReport()
+    tree = tree or TreeCheck(heads=[])
+    report = LedgerReport(checkpoint_size=tree.newest.tree_size if tree.newest else None)
     accounts = {row.id: row for row in (await session.execute(select(Account.__table__))).all()}
     report.accounts = len(accounts)
     running: dict[uuid.UUID, int] = {}
@@ -403,8 +428,12 @@ async def verify_ledger(session: AsyncSession, batch: int = 5000) -> LedgerRepor
                         entry.seq, f"line {posting.line} is dated differently from its entry"
                     )
                 running[posting.account_id] = balance_now
-            if _hash(entry, legs) != entry.hash:
+            leaf = entry_leaf(entry, legs)
+            if hashlib.sha256(leaf).hexdigest() != entry.hash:
                 return report.broken(entry.seq, "the entry's fields do not match its hash")
+            if tree.add(leaf):
+                return report.broken(*tree.failure)  # type: ignore[misc]
+            report.checkpoints_checked = tree.checked
             prev_hash, expected, last_seq = entry.hash, entry.seq + 1, entry.seq
             previous_posted_at = entry.posted_at
         if postings:
@@ -415,6 +444,8 @@ async def verify_ledger(session: AsyncSession, batch: int = 5000) -> LedgerRepor
     )
     if stray:
         return report.broken(last_seq + 1, f"{stray} postings belong to no entry")
+    if tree.finish():
+        return report.broken(*tree.failure)  # type: ignore[misc]
     reversed_seq = (
         dict(
             (
@@ -433,3 +464,39 @@ async def verify_ledger(session: AsyncSession, batch: int = 5000) -> LedgerRepor
             return report.broken(seq, "the entry reverses an entry that does not precede it")
     report.balances = {accounts[a].code: b for a, b in running.items()}
     return report
+
+
+# --- the journal as a Merkle log -------------------------------------------------------------
+
+
+async def _journal_leaves(session: AsyncSession, start: int, end: int) -> list[bytes]:
+    entries_table, postings_table = JournalEntry.__table__, Posting.__table__
+    entries = (
+        await session.execute(
+            select(entries_table)
+            .where(entries_table.c.seq > start, entries_table.c.seq <= end)
+            .order_by(entries_table.c.seq)
+        )
+    ).all()
+    postings: dict[int, list[Any]] = {}
+    rows = await session.execute(
+        select(postings_table)
+        .where(postings_table.c.entry_seq > start, postings_table.c.entry_seq <= end)
+        .order_by(postings_table.c.entry_seq, postings_table.c.line)
+    )
+    for row in rows:
+        postings.setdefault(row.entry_seq, []).append(row)
+    return [entry_leaf(entry, postings.get(entry.seq, [])) for entry in entries]
+
+
+async def _journal_size(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.max(JournalEntry.seq)))) or 0
+
+
+async def _verify(session: AsyncSession, tree: TreeCheck) -> LedgerReport:
+    return await verify_ledger(session, tree=tree)
+
+
+JOURNAL_LOG = LogSource(
+    log_id="journal", lock=lock_ledger, leaves=_journal_leaves, size=_journal_size, verify=_verify
+)

@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,16 @@ from funds.access import visible_sectors
 from funds.fees.service import percent_text
 from funds.refunds import service
 from funds.refunds.models import InterestRate, Refund, RefundInstruction
-from funds.refunds.schemas import ConfirmIn, FailIn, InstructionOut, RateIn, RateOut, RefundOut
+from funds.refunds.schemas import (
+    ConfirmIn,
+    FailIn,
+    InstructionOut,
+    InterestFundingIn,
+    InterestFundingOut,
+    RateIn,
+    RateOut,
+    RefundOut,
+)
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -182,6 +192,32 @@ class RefundController(Controller):
     )
     async def rates(self, session: NamedDependency[AsyncSession]) -> list[RateOut]:
         return [rate_out(r) for r in await service.list_rates(session)]
+
+    @post("/interest-funding", operation_id="fundRefundInterest", opt=allow(Role.staff), status_code=201)
+    async def fund_interest(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        data: JSONBody[InterestFundingIn],
+    ) -> InterestFundingOut:
+        """Book the bank's interest or the center's transfer into the escrow account, so that refund
+        interest is funded before a payment file pays it."""
+        posted = await service.fund_interest(
+            session,
+            source=data.source,
+            bank_txn_id=data.bank_txn_id,
+            amount_fen=data.amount,
+            value_at=dt.datetime.combine(data.value_date, dt.time(), tzinfo=settings.zone),
+            actor=request.user.actor,
+            at=clock.now(),
+        )
+        available = await service.interest_funds(session)
+        await session.commit()
+        return InterestFundingOut(
+            entry_id=posted.entry.id, entry_seq=posted.entry.seq, created=posted.created, available=available
+        )
 
     @post("/rates", operation_id="recordInterestRate", opt=allow(Role.staff, Role.admin), status_code=201)
     async def record_rate(

@@ -73,3 +73,21 @@ class RateOut(BaseModel):
     rate_percent: str
     source: str
     recorded_at: dt.datetime
+
+
+class InterestFundingIn(BaseModel):
+    """Money credited to the escrow account to pay refund interest with (funded before it is paid)."""
+
+    source: Literal["bank_interest", "center_transfer"] = Field(
+        description="the bank's interest on the escrow account, or a transfer from the center's own account"
+    )
+    bank_txn_id: str = Field(min_length=1, max_length=64, description="the bank's id of the credit")
+    amount: Yuan
+    value_date: dt.date
+
+
+class InterestFundingOut(BaseModel):
+    entry_id: uuid.UUID
+    entry_seq: int
+    created: bool = Field(description="false: this bank transaction was already booked")
+    available: YuanOut = Field(description="interest funds left after this credit")

@@ -7,6 +7,12 @@ Money moves in three entries per refund, each with its own idempotency key:
   owed (`interest:<refund>`, `late_charge:<refund>`)
 - bank confirms: Dr refunds payable, Cr escrow bank account  (`refund_paid:<refund>`)
 
+Interest is paid from money that is the center's, never from other bidders' deposits: the bank's
+interest credited to the escrow account (`interest_income`) or a transfer the center makes into it
+from its own account (`center_funding`). An instruction whose interest and late charges exceed
+what was funded and not yet spent is refused (`refund.interest_unfunded`), and the journal refuses
+any payment that would take the escrow bank account below zero (`ledger.escrow_negative`).
+
 A refund is for one bank credit and goes to the account that credit came from: the payee is copied
 from the credit when the refund is created, and nothing can change it. One refund per credit
 (a unique constraint), so no deposit is refunded twice, however many events or clerks ask.
@@ -20,6 +26,7 @@ import hashlib
 import io
 import logging
 import uuid
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -38,6 +45,7 @@ from funds.deposits.service import (
 )
 from funds.journal import chart
 from funds.journal import service as journal
+from funds.journal.models import Account
 from funds.journal.service import Leg
 from funds.refunds.interest import accrued, late_charge
 from funds.refunds.models import InterestRate, Refund, RefundInstruction
@@ -585,6 +593,106 @@ async def _fix_interest(
         )
 
 
+def _owed(
+    refund: Refund,
+    *,
+    deposit_rates: list[tuple[dt.date, int]],
+    loan_rates: list[tuple[dt.date, int]],
+    today: dt.date,
+) -> int:
+    """Interest and late charge this refund will add at its first instruction (0 once fixed)."""
+    interest = late = 0
+    if refund.interest_fen is None and refund.with_interest:
+        interest = accrued(refund.principal_fen, refund.interest_from, today, deposit_rates)
+    if refund.late_charge_fen is None and refund.late_charge_applies:
+        late = late_charge(refund.principal_fen, refund.due_on, today, loan_rates)
+    return interest + late
+
+
+async def interest_funds(session: AsyncSession) -> int:
+    """Money in the escrow account that is the center's to pay interest with: the bank's interest
+    and the center's transfers, less the interest and late charges already owed or paid."""
+    accounts = await session.scalars(
+        select(Account.id).where(
+            Account.code.in_([chart.INTEREST_INCOME, chart.CENTER_FUNDING])
+            | Account.code.like(f"{chart.INTEREST_EXPENSE}:%")
+        )
+    )
+    # Income is credit (negative), expense debit (positive): what is left is minus their sum.
+    return -sum([await journal.balance(session, account_id) for account_id in accounts.all()])
+
+
+async def _check_funded(
+    session: AsyncSession,
+    refunds: Sequence[Refund],
+    *,
+    deposit_rates: list[tuple[dt.date, int]],
+    loan_rates: list[tuple[dt.date, int]],
+    today: dt.date,
+) -> None:
+    needed = sum(_owed(r, deposit_rates=deposit_rates, loan_rates=loan_rates, today=today) for r in refunds)
+    available = await interest_funds(session)
+    if needed > available:
+        raise Conflict(
+            "refund.interest_unfunded",
+            f"本次退款利息及资金占用费共{format_yuan(needed)}元，可用于支付的利息资金仅{format_yuan(available)}元："
+            "请先登记银行结息或中心划入资金",
+            f"the interest and late charges of this instruction come to {format_yuan(needed)} yuan but "
+            f"only {format_yuan(available)} yuan is funded; record the bank's interest or the center's "
+            "transfer first",
+            details={"needed": format_yuan(needed), "available": format_yuan(available)},
+        )
+
+
+FUNDING_SOURCES = {
+    "bank_interest": (chart.INTEREST_INCOME, "interest_income", "专户结息"),
+    "center_transfer": (chart.CENTER_FUNDING, "interest_funding", "中心划入利息资金"),
+}
+
+
+async def fund_interest(
+    session: AsyncSession,
+    *,
+    source: str,
+    bank_txn_id: str,
+    amount_fen: int,
+    value_at: dt.datetime,
+    actor: Actor,
+    at: dt.datetime,
+) -> journal.Posted:
+    """Record money credited to the escrow account to pay interest with: the bank's interest, or a
+    transfer from the center's own account. Keyed by the bank's transaction id, the same key a
+    statement line of that credit gets, so the credit is booked once however it arrives."""
+    if amount_fen <= 0:
+        raise DomainError(
+            "refund.funding_invalid", "划入金额须大于零", "the amount credited must be above zero", status=422
+        )
+    code, entry_code, memo = FUNDING_SOURCES[source]
+    bank = await journal.ensure_account(session, chart.center(chart.ESCROW_BANK), at=at)
+    income = await journal.ensure_account(session, chart.center(code), at=at)
+    posted = await journal.post(
+        session,
+        key=f"bank:{bank_txn_id}",
+        code=entry_code,
+        legs=[Leg(bank, amount_fen), Leg(income, -amount_fen)],
+        memo=f"{memo}{format_yuan(amount_fen)}元，银行流水号{bank_txn_id}",
+        actor=actor,
+        at=at,
+        value_at=value_at,
+    )
+    if posted.created:
+        await record(
+            session,
+            actor=actor,
+            action="funds.interest_funded",
+            subject_type="journal_entry",
+            subject_id=posted.entry.id,
+            data={"source": source, "bank_txn_id": bank_txn_id, "amount_fen": amount_fen},
+            at=at,
+        )
+    return posted
+
+
 async def _check_payee(session: AsyncSession, refund: Refund) -> None:
     credit = await session.get(BankCredit, refund.credit_id)
     assert credit is not None
@@ -622,6 +730,7 @@ async def issue_instruction(
             accrued(refund.principal_fen, refund.interest_from, today, deposit_rates)
         if refund.late_charge_applies and refund.late_charge_fen is None:
             late_charge(refund.principal_fen, refund.due_on, today, loan_rates)
+    await _check_funded(session, refunds, deposit_rates=deposit_rates, loan_rates=loan_rates, today=today)
     year = today.year
     number = f"RI-{year}-{await next_number(session, f'instruction:{year}'):05d}"
     buffer = io.StringIO()

@@ -18,6 +18,7 @@ from tests.bidding.kit import (
     submit,
 )
 from tests.bidding.test_sealing import seal_with_inconsistent_shares
+from trading.audit import offline
 from trading.audit.models import AuditEvent
 from trading.audit.service import verify_chain
 from trading.events import OutboxEvent
@@ -83,7 +84,9 @@ async def test_the_whole_procedure_ends_in_a_signed_opening_record(client, peopl
         (people.org("builder_b").name, "47500000.00", 500, "valid"),
         (people.org("builder_a").name, "48100000.00", 480, "valid"),
     ]
-    assert body["summary"] == {"valid": 3, "rejected": 0, "lowest_price": "47500000.00"}
+    assert body["summary"] == {"valid": 3, "rejected": 0, "withdrawn": 0, "lowest_price": "47500000.00"}
+    checkpoint = offline.read_checkpoint(body["audit_checkpoint"])
+    assert checkpoint.log_id == "audit" and checkpoint.issued_at == clock.now()
     assert all(e["key_source"] == "shares" and e["anomalies"] == [] for e in body["entries"])
     assert [h["released_shares"] for h in body["key_holders"]["holders"]] == [3, 3, 0]
     section = (await client.get(f"/api/sections/{kit.section_id}", headers=people.headers("clerk"))).json()

@@ -128,6 +128,8 @@ async def test_auditors_verify_the_ledger_over_http_and_bidders_cannot(client, p
         "accounts": 2,
         "first_broken_seq": None,
         "reason": None,
+        "checkpoints_checked": 0,
+        "checkpoint_size": None,
     }
     assert (
         await client.get("/api/funds/views/ledger/verify", headers=people.headers("bidder_a"))

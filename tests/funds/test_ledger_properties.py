@@ -3,7 +3,9 @@ refunds, forfeitures, reversals and payments, and after every step:
 
 - the journal balances and every stored balance equals the replay of the journal (verify_ledger);
 - every sub-account holds exactly what a simple model of the rules says, with the same status;
-- no credit is refunded twice, and every refund pays the account the money came from.
+- no credit is refunded twice, and every refund pays the account the money came from;
+- the escrow bank account never goes below zero, and always covers every liability: interest is
+  paid only from what the bank's interest or the center's transfers funded, never from deposits.
 
 Each step is its own transaction; a step the rules refuse must leave everything as it was.
 """
@@ -22,8 +24,16 @@ from funds.bankfeed.service import CreditNotice, receive_credit, reverse_credit
 from funds.deposits.rules import ForfeitReason
 from funds.deposits.service import deposit_position, forfeit_deposit
 from funds.journal import service as journal
+from funds.journal.models import Account
 from funds.refunds.models import InterestRate, Refund
-from funds.refunds.service import confirm_refund, issue_instruction, record_rate, request_refund
+from funds.refunds.service import (
+    confirm_refund,
+    fund_interest,
+    interest_funds,
+    issue_instruction,
+    record_rate,
+    request_refund,
+)
 from funds.subaccounts.service import open_subaccount
 from trading.audit.service import Actor
 from trading.errors import DomainError
@@ -35,6 +45,9 @@ ZONE = dt.timezone(dt.timedelta(hours=8))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BIDDERS = ("builder_a", "builder_b")
 DEPOSIT_FEN = 20_000
+# Days the clock may be moved on in all (so interest accrues) while every credit still comes before
+# the deadline (25 days): 20 payouts move it 20 hours each, about 17 days.
+WAIT_DAYS = 7
 
 credit = st.tuples(
     st.just("credit"),
@@ -52,6 +65,8 @@ operation = st.one_of(
     st.tuples(st.just("forfeit"), st.integers(0, 1)),
     st.tuples(st.just("reverse"), st.integers(0, 50)),
     st.tuples(st.just("pay_out")),
+    st.tuples(st.just("wait"), st.integers(1, WAIT_DAYS)),
+    st.tuples(st.just("fund"), st.integers(1, 400), st.sampled_from(["bank_interest", "center_transfer"])),
 )
 
 
@@ -70,6 +85,7 @@ class Model:
     deadline: dt.datetime
     bidders: list[Bidder]
     sent: list[tuple[str, CreditNotice]] = field(default_factory=list)  # every notice, in order
+    waited: int = 0  # days the clock was moved on by "wait" steps
 
     def expect_credit(self, who: int | None, kind: str, txn: str, amount: int) -> None:
         if who is None or kind in ("foreign", "late", "unknown"):
@@ -113,7 +129,7 @@ async def new_section(session, people, clock) -> tuple[uuid.UUID, dt.datetime]:
 def must_succeed(model: Model, step) -> bool:
     """What the rules allow, the service must do: refusing it would strand the money."""
     kind = step[0]
-    if kind in ("credit", "repeat"):
+    if kind in ("credit", "repeat", "wait", "fund"):
         return True
     if kind in ("refund", "forfeit"):
         bidder = model.bidders[step[1]]
@@ -195,6 +211,21 @@ async def run_step(db, model: Model, step, clock) -> None:
                 await session.commit()
                 for bidder in model.bidders:
                     bidder.lots.pop(notice.bank_txn_id, None)
+            elif kind == "wait":
+                days = min(step[1], WAIT_DAYS - model.waited)
+                model.waited += days
+                clock.advance(dt.timedelta(days=days))
+            elif kind == "fund":
+                await fund_interest(
+                    session,
+                    source=step[2],
+                    bank_txn_id=f"I{uuid.uuid4().hex[:20]}",
+                    amount_fen=step[1],
+                    value_at=clock.now(),
+                    actor=CLERK,
+                    at=clock.now(),
+                )
+                await session.commit()
             elif kind == "pay_out":
                 clock.advance(dt.timedelta(hours=20))
                 await issue_instruction(session, actor=CLERK, at=clock.now(), zone=SHANGHAI)
@@ -231,6 +262,14 @@ async def check_invariants(db, model: Model, clock) -> None:
                 expected = "secured" if held >= DEPOSIT_FEN else "partly_paid" if held else "unpaid"
                 assert position.status == expected
                 assert position.may_bid == (expected == "secured")
+        # The escrow account is never overdrawn and covers every liability: interest came from
+        # the center's money (bank interest, transfers), not from the bidders' deposits.
+        escrow = report.balances.get("escrow_bank", 0)
+        assert escrow >= 0, escrow
+        kinds = dict((await session.execute(select(Account.code, Account.kind))).all())
+        owed = -sum(b for code, b in report.balances.items() if kinds[code] == "liability")
+        assert escrow >= owed, (escrow, owed)
+        assert await interest_funds(session) >= 0
         # One refund per credit, to the account the credit came from, never more than came in.
         per_credit = (
             await session.execute(select(Refund.credit_id, func.count()).group_by(Refund.credit_id))
@@ -259,6 +298,19 @@ SEEDS = (
         ("credit", 0, 500, "own"),
         ("pay_out",),
     ],
+    # Interest accrues, the file is refused until it is funded, then the escrow ends at zero.
+    [
+        ("credit", 0, 20_000, "own"),
+        ("credit", 1, 20_000, "own"),
+        ("wait", 7),
+        ("refund", 0),
+        ("refund", 1),
+        ("pay_out",),
+        ("fund", 1, "bank_interest"),
+        ("pay_out",),
+        ("fund", 20, "center_transfer"),
+        ("pay_out",),
+    ],
     [
         ("credit", 1, 20_000, "own"),
         ("credit", 1, 300, "foreign"),
@@ -279,6 +331,7 @@ SEEDS = (
 @given(steps=st.lists(operation, min_size=3, max_size=20))
 @example(steps=SEEDS[0])
 @example(steps=SEEDS[1])
+@example(steps=SEEDS[2])
 async def test_random_money_movements_keep_the_ledger_true(people, db, clock, steps):
     async with db.session() as session:
         section_id, deadline = await new_section(session, people, clock)

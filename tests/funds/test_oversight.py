@@ -3,7 +3,7 @@
 import datetime as dt
 
 from tests.funds.helpers import dispatch, move, open_section, open_subaccount, pay
-from tests.funds.test_refunds import RATE
+from tests.funds.test_refunds import RATE, fund
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -34,6 +34,7 @@ async def test_a_refund_turns_yellow_on_its_last_day_and_red_after_it(
     assert "逾期2天" in warning["message"]["zh-CN"]
     # Paid late: it stays red, as a record.
     await client.post("/api/funds/refunds/rates", json=RATE, headers=people.headers("clerk"))
+    await fund(client, people)  # interest is funded before it is paid
     await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
     (refund,) = (await client.get("/api/funds/refunds/", headers=people.headers("clerk"))).json()
     await client.post(
@@ -54,6 +55,7 @@ async def test_a_refund_paid_in_time_raises_no_warning(client, people, settings,
     await dispatch(app, db, clock)
     await client.post("/api/funds/refunds/rates", json=RATE, headers=people.headers("clerk"))
     clock.advance(dt.timedelta(days=1))
+    await fund(client, people)  # interest is funded before it is paid
     await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
     (refund,) = (await client.get("/api/funds/refunds/", headers=people.headers("clerk"))).json()
     await client.post(

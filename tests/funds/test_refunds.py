@@ -60,6 +60,17 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
     await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))
 
 
+async def fund(client, people, amount="100.00", source="center_transfer", txn="F-2026-0001"):
+    """Interest is funded before it is paid: the center's transfer (or the bank's interest) first."""
+    response = await client.post(
+        "/api/funds/refunds/interest-funding",
+        json={"source": source, "bank_txn_id": txn, "amount": amount, "value_date": "2026-03-31"},
+        headers=people.headers("clerk"),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 async def issue(client, people):
     response = await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
     assert response.status_code == 201, response.text
@@ -167,11 +178,32 @@ async def test_construction_refunds_everyone_after_the_contract_with_interest(
     # Five days from 31 March end on 5 April, Qingming (4-6 April 2026): the period runs to 7 April (D-02).
     assert {(r["rule"], r["due_on"]) for r in refunds} == {("C-16", "2026-04-07")}
     clock.set(dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    # The interest is not paid out of the other bidders' deposits: it must be funded first.
+    unfunded = await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
+    assert (unfunded.status_code, unfunded.json()["code"]) == (409, "refund.interest_unfunded")
+    assert unfunded.json()["details"] == {"needed": "11.66", "available": "0.00"}
+    assert (await fund(client, people, "8.00", source="bank_interest", txn="I-2026Q1"))["available"] == "8.00"
+    short = await client.post("/api/funds/refunds/instructions", headers=people.headers("clerk"))
+    assert short.json()["details"] == {"needed": "11.66", "available": "8.00"}
+    again = await fund(client, people, "8.00", source="bank_interest", txn="I-2026Q1")
+    assert (again["created"], again["available"]) == (False, "8.00")  # the same credit, booked once
+    assert (await fund(client, people, "3.66", txn="F-2026-0001"))["available"] == "11.66"
     instruction = await issue(client, people)
     # 20,000.00 yuan held from 2 March to 1 April (30 days) at 0.35 % a year, actual/360: 5.83.
     refunds = await refunds_of(client, people, section_id)
     assert {(r["interest"], r["total"], r["status"]) for r in refunds} == {("5.83", "20005.83", "sent")}
     assert (instruction["count"], instruction["total"]) == (2, "40011.66")
+    for n, refund in enumerate(refunds):
+        confirmed = await client.post(
+            f"/api/funds/refunds/{refund['id']}/confirm",
+            json={"bank_txn_id": f"D{n}", "paid_on": "2026-04-01"},
+            headers=people.headers("clerk2"),  # four eyes: not who issued the payment file
+        )
+        assert confirmed.status_code == 200, confirmed.text
+    balance = (await client.get("/api/funds/views/trial-balance", headers=people.headers("auditor"))).json()
+    # Every deposit and every fen of interest paid: nothing left in escrow, nothing overdrawn.
+    assert "escrow_bank" not in {line["account"] for line in balance["lines"]}
+    assert balance["total_debit"] == balance["total_credit"]
 
 
 async def test_procurement_losers_are_refunded_at_the_award_and_the_winner_after_the_contract(
@@ -204,6 +236,7 @@ async def test_a_procurement_refund_paid_late_carries_the_p05_charge(
     await to_award(client, people, clock, section_id, "procurement", winner="builder_a")
     await dispatch(app, db, clock)
     clock.set(dt.datetime(2026, 4, 13, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))  # 10 days late
+    await fund(client, people)
     await issue(client, people)
     (refund,) = await refunds_of(client, people, section_id)
     # 10,000.00 × 4.35 % × 1.2 × 10 / 360 = 14.50
@@ -246,6 +279,7 @@ async def test_the_payment_file_pays_each_refund_to_the_account_it_came_from(
     await move(client, people, section_id, "cancel", reason="项目取消")
     await dispatch(app, db, clock)
     await client.post("/api/funds/refunds/rates", json=RATE, headers=people.headers("clerk"))
+    await fund(client, people)
     instruction = await issue(client, people)
     download = await client.get(instruction["file_url"], headers=people.headers("auditor"))
     assert download.status_code == 200

@@ -10,10 +10,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trading.db.base import Base
+from trading.db.base import Base, IdMixin, JsonType
 from trading.ids import new_id
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -35,3 +35,35 @@ class AuditEvent(Base):
     data_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LogCheckpoint(IdMixin, Base):
+    """A signed tree head (RFC 9162 §4.10) of one log: its size, its Merkle root, when, signed by
+    the platform's log key. Append-only like the events; the frontier lets the next checkpoint hash
+    only the leaves written since."""
+
+    __tablename__ = "log_checkpoint"
+    __table_args__ = (UniqueConstraint("log_id", "tree_size", name="uq_log_checkpoint_size"),)
+
+    log_id: Mapped[str] = mapped_column(String(40))
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime]
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(Text)
+    # Why it was written: schedule | receipt | opening | request.
+    reason: Mapped[str] = mapped_column(String(20))
+    # [[level, hex hash], ...]: the roots of the perfect subtrees of the tree, left to right.
+    frontier: Mapped[list[Any]] = mapped_column(JsonType)
+
+
+class LogNode(Base):
+    """An inner node of a log's tree (a perfect subtree of 2^level leaves), kept from level
+    NODE_LEVEL up so that a proof reads O(log n) rows and hashes at most 2^NODE_LEVEL leaves."""
+
+    __tablename__ = "log_node"
+
+    log_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -14,10 +14,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading.audit.checkpoints import LogSource, TreeCheck
 from trading.audit.models import AuditEvent
+from trading.audit.offline import canonical_json
 from trading.ids import new_id
 
 GENESIS = "0" * 64
@@ -35,32 +37,32 @@ class Actor:
 SYSTEM = Actor(id=None, name="system")
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-
-
 def sha256_hex(payload: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def event_hash(event: AuditEvent) -> str:
+def event_leaf(event: Any) -> bytes:
+    """The event as a leaf of the audit log's Merkle tree: every column, its data digest and the
+    previous hash, in canonical JSON (the same bytes the chain hash is taken over)."""
+    return canonical_json(
+        {
+            "seq": event.seq,
+            "id": str(event.id),
+            "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+            "actor_id": str(event.actor_id) if event.actor_id else None,
+            "actor_name": event.actor_name,
+            "action": event.action,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "data_digest": event.data_digest,
+            "prev_hash": event.prev_hash,
+        }
+    ).encode("utf-8")
+
+
+def event_hash(event: Any) -> str:
     """The hash binds every column of the event, its data digest and the previous hash."""
-    return sha256_hex(
-        canonical_json(
-            {
-                "seq": event.seq,
-                "id": str(event.id),
-                "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
-                "actor_id": str(event.actor_id) if event.actor_id else None,
-                "actor_name": event.actor_name,
-                "action": event.action,
-                "subject_type": event.subject_type,
-                "subject_id": event.subject_id,
-                "data_digest": event.data_digest,
-                "prev_hash": event.prev_hash,
-            }
-        )
-    )
+    return hashlib.sha256(event_leaf(event)).hexdigest()
 
 
 async def lock_chain(session: AsyncSession, key: int) -> None:
@@ -114,32 +116,77 @@ class ChainReport:
     events: int
     first_broken_seq: int | None
     reason: str | None
+    # The checkpoints the events were held to (stored and given), and the newest of them.
+    checkpoints_checked: int = 0
+    checkpoint_size: int | None = None
 
     @property
     def intact(self) -> bool:
         return self.first_broken_seq is None
 
+    @property
+    def rows(self) -> int:
+        return self.events
 
-async def verify_chain(session: AsyncSession, batch: int = 5000) -> ChainReport:
-    """Walk the chain in order; report the first event whose data, hash or link does not hold."""
+
+async def verify_chain(
+    session: AsyncSession, batch: int = 5000, *, tree: TreeCheck | None = None
+) -> ChainReport:
+    """Walk the chain in order; report the first event whose data, hash or link does not hold, or
+    where the events stop giving the root a checkpoint signed (a rewrite, a cut tail)."""
+    tree = tree or TreeCheck(heads=[])
     prev_hash, expected_seq, count, last_seq = GENESIS, 1, 0, 0
+    table = AuditEvent.__table__
+
+    def report(seq: int | None, reason: str | None) -> ChainReport:
+        newest = tree.newest
+        return ChainReport(count, seq, reason, tree.checked, newest.tree_size if newest else None)
+
     while True:
         rows = (
-            await session.scalars(
-                select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            await session.execute(
+                select(table).where(table.c.seq > last_seq).order_by(table.c.seq).limit(batch)
             )
         ).all()
         if not rows:
-            return ChainReport(count, None, None)
+            failure = tree.finish()
+            return report(*failure) if failure else report(None, None)
         for event in rows:
             count += 1
             if event.seq != expected_seq:
-                return ChainReport(count, expected_seq, f"event {expected_seq} is missing")
+                return report(expected_seq, f"event {expected_seq} is missing")
             if sha256_hex(canonical_json(event.data)) != event.data_digest:
-                return ChainReport(count, event.seq, "the recorded change does not match its digest")
+                return report(event.seq, "the recorded change does not match its digest")
             if event.prev_hash != prev_hash:
-                return ChainReport(count, event.seq, "the link to the previous event is broken")
-            if event_hash(event) != event.hash:
-                return ChainReport(count, event.seq, "the event's fields do not match its hash")
+                return report(event.seq, "the link to the previous event is broken")
+            leaf = event_leaf(event)
+            if hashlib.sha256(leaf).hexdigest() != event.hash:
+                return report(event.seq, "the event's fields do not match its hash")
+            if tree.add(leaf):
+                return report(*tree.failure)  # type: ignore[misc]
             prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
-        session.expunge_all()
+
+
+async def _audit_leaves(session: AsyncSession, start: int, end: int) -> list[bytes]:
+    table = AuditEvent.__table__
+    rows = await session.execute(
+        select(table).where(table.c.seq > start, table.c.seq <= end).order_by(table.c.seq)
+    )
+    return [event_leaf(row) for row in rows]
+
+
+async def _audit_size(session: AsyncSession) -> int:
+    return (await session.scalar(select(func.max(AuditEvent.seq)))) or 0
+
+
+async def _lock_audit(session: AsyncSession) -> None:
+    await lock_chain(session, AUDIT_LOCK_KEY)
+
+
+async def _verify(session: AsyncSession, tree: TreeCheck) -> ChainReport:
+    return await verify_chain(session, tree=tree)
+
+
+AUDIT_LOG = LogSource(
+    log_id="audit", lock=_lock_audit, leaves=_audit_leaves, size=_audit_size, verify=_verify
+)
