@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading import oversight
 from trading.auth.guards import role_guard
 from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
 from trading.auth.tokens import build_jwt_auth
@@ -38,6 +39,7 @@ from trading.db.session import Database
 from trading.events import EventBus
 from trading.problems import EXCEPTION_HANDLERS
 from trading.settings import Settings, load_settings
+from trading.supervision.signing import LogSigner
 
 logger = logging.getLogger("trading")
 
@@ -63,9 +65,13 @@ def import_all_models() -> None:
     import trading.audit.models
     import trading.auth.models
     import trading.calendar.models
+    import trading.complaints.models
     import trading.events
     import trading.organisations.models
-    import trading.projects.models  # noqa: F401
+    import trading.oversight.models
+    import trading.projects.models
+    import trading.supervision.models
+    import trading.venue.models  # noqa: F401
 
     for package in feature_packages():
         package.import_models()
@@ -76,11 +82,15 @@ def route_handlers() -> list[Any]:
     from trading.audit.controllers import AuditController
     from trading.auth.controllers import AuthController, UserController
     from trading.calendar.controllers import CalendarController
+    from trading.complaints.controllers import ComplaintController
     from trading.health.controllers import health, ready
     from trading.organisations.controllers import OrganisationController
+    from trading.oversight.controllers import CircularController, LetterController, OversightController
     from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
+    from trading.supervision.controllers import SupervisionController
+    from trading.venue.controllers import VenueController
 
     features = [handler for package in feature_packages() for handler in package.route_handlers()]
     return [
@@ -98,6 +108,12 @@ def route_handlers() -> list[Any]:
         CalendarController,
         RulesController,
         AuditController,
+        VenueController,
+        SupervisionController,
+        OversightController,
+        LetterController,
+        CircularController,
+        ComplaintController,
     ]
 
 
@@ -115,6 +131,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
+    oversight.subscribe(bus)
+    # Due-date feeds of the packages the core may not import (funds: refunds), for the engine.
+    feeds = [
+        feed for p in feature_packages() if hasattr(p, "oversight_feeds") for feed in p.oversight_feeds()
+    ]
+    log_signer = LogSigner.from_secret(settings.resolved_secret_key())
     channels = ChannelsPlugin(
         backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
         if settings.redis_url
@@ -165,7 +187,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "jwt_auth": jwt_auth,
+                "event_bus": bus,
+                "oversight_feeds": feeds,
+                "log_signer": log_signer,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",

@@ -1,0 +1,18 @@
+"""E-oversight (电子监察): the engine over every timed step, red and yellow cards, supervision
+letters (督办函), monthly circulars (情况通报) and on-time rates, and the supervisor's dashboard.
+
+The composition root calls `subscribe(bus)` so that the engine consumes the due dates, done
+steps and breaches other packages publish (trading.oversight.feed)."""
+
+from __future__ import annotations
+
+from trading.events import EventBus
+
+
+def subscribe(bus: EventBus) -> None:
+    from trading.oversight import service
+    from trading.oversight.feed import BREACH, STEP_DONE, STEP_DUE
+
+    bus.subscribe(STEP_DUE, service.on_step_due)
+    bus.subscribe(STEP_DONE, service.on_step_done)
+    bus.subscribe(BREACH, service.on_breach)
