@@ -116,3 +116,24 @@ async def opening_session(client: Any, people: Any, clock: Any) -> tuple[str, st
         client, "POST", f"/api/venue/bookings/{booking['id']}/session", "clerk", people, None, 201
     )
     return project_id, section_id, session["id"]
+
+
+async def awarded_section(client: Any, people: Any, clock: Any) -> tuple[str, str]:
+    """A construction section evaluated on 27 March, candidates published the same day, awarded
+    after the publicity on Wednesday 1 April 2026."""
+    project_id, section_id = await evaluated_section(client, people, clock)
+    await candidates(client, people, project_id, clock)
+    clock.set(at("2026-04-01"))
+    body = {
+        "project_id": project_id,
+        "kind": "award",
+        "title": "江宁区城南中学教学楼新建工程中标结果公告",
+        "body": "中标人：江苏华建建设集团有限公司。",
+        "winner_id": str(people.org("builder_a").id),
+    }
+    assert (await publish(client, people, body)).status_code == 200
+    return project_id, section_id
+
+
+async def steps(client: Any, people: Any, who: str = "zj_supervisor") -> dict[str, dict]:
+    return {s["step"]: s for s in await call(client, "GET", "/api/oversight/steps", who, people)}
