@@ -85,7 +85,12 @@ def route_handlers() -> list[Any]:
     from trading.complaints.controllers import ComplaintController
     from trading.health.controllers import health, ready
     from trading.organisations.controllers import OrganisationController
-    from trading.oversight.controllers import CircularController, LetterController, OversightController
+    from trading.oversight.controllers import (
+        ArchiveController,
+        CircularController,
+        LetterController,
+        OversightController,
+    )
     from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
@@ -114,6 +119,7 @@ def route_handlers() -> list[Any]:
         LetterController,
         CircularController,
         ComplaintController,
+        ArchiveController,
     ]
 
 
@@ -131,7 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
-    oversight.subscribe(bus)
+    oversight.subscribe(bus, settings.zone)
     # Due-date feeds of the packages the core may not import (funds: refunds), for the engine.
     feeds = [
         feed for p in feature_packages() if hasattr(p, "oversight_feeds") for feed in p.oversight_feeds()

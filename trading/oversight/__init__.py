@@ -6,13 +6,18 @@ steps and breaches other packages publish (trading.oversight.feed)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from trading.events import EventBus
 
 
-def subscribe(bus: EventBus) -> None:
-    from trading.oversight import service
+def subscribe(bus: EventBus, zone: ZoneInfo) -> None:
+    from trading.oversight import archives, service
     from trading.oversight.feed import BREACH, STEP_DONE, STEP_DUE
 
     bus.subscribe(STEP_DUE, service.on_step_due)
     bus.subscribe(STEP_DONE, service.on_step_done)
     bus.subscribe(BREACH, service.on_breach)
+    # A section that ends is archived (E-08).
+    for ending in archives.ENDINGS:
+        bus.subscribe(ending, archives.ending_handler(zone, ending))

@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock, local_date
-from trading.oversight import circulars, dashboard, letters, service
+from trading.oversight import archives, circulars, dashboard, letters, service
 from trading.oversight.schemas import (
     AcknowledgeIn,
     AnswerIn,
+    ArchiveCheckOut,
+    ArchiveOut,
     CircularIn,
     CircularOut,
     DashboardOut,
@@ -283,3 +285,23 @@ class CircularController(Controller):
     @get("/{circular_id:uuid}", operation_id="getCircular", opt=OVERSEERS)
     async def get_one(self, request: Me, session: Session, circular_id: FromPath[uuid.UUID]) -> CircularOut:
         return CircularOut.model_validate(await circulars.get(session, circular_id, request.user))
+
+
+class ArchiveController(Controller):
+    path = "/api/oversight/archives"
+    tags = ["oversight"]
+
+    @get("/", operation_id="listArchives", opt=OVERSEERS)
+    async def list_all(self, request: Me, session: Session) -> list[ArchiveOut]:
+        """The archive packages of ended sections (E-08), newest first."""
+        return [ArchiveOut.model_validate(p) for p in await archives.list_packages(session, request.user)]
+
+    @get("/{package_id:uuid}", operation_id="getArchive", opt=OVERSEERS)
+    async def get_one(self, request: Me, session: Session, package_id: FromPath[uuid.UUID]) -> ArchiveOut:
+        return ArchiveOut.model_validate(await archives.get(session, package_id, request.user))
+
+    @get("/{package_id:uuid}/verify", operation_id="verifyArchive", opt=OVERSEERS)
+    async def verify(self, request: Me, session: Session, package_id: FromPath[uuid.UUID]) -> ArchiveCheckOut:
+        """Rebuild the manifest from today's records and name what changed or went missing."""
+        problems = await archives.verify(session, await archives.get(session, package_id, request.user))
+        return ArchiveCheckOut(intact=not problems, problems=problems)

@@ -111,3 +111,21 @@ class Circular(IdMixin, Base):
     generated_by: Mapped[uuid.UUID]
     content: Mapped[dict[str, Any]]
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ArchivePackage(IdMixin, Base):
+    """档案: when a section ends, its records form one package: a manifest of every record's
+    digest, itself digested into the audit chain, kept until `retention_until` (E-08). The
+    database refuses to change a package, and to delete one before that date."""
+
+    __tablename__ = "oversight_archive"
+
+    section_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("section.id"), unique=True)
+    sector: Mapped[str] = mapped_column(String(20), index=True)
+    ended_at: Mapped[dt.datetime]
+    # What ended it: section.contracted | section.failed | section.cancelled
+    ending: Mapped[str] = mapped_column(String(30))
+    retention_until: Mapped[dt.date]
+    manifest: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]

@@ -134,3 +134,21 @@ class SectorDashboard(BaseModel):
 class DashboardOut(BaseModel):
     today: dt.date
     sectors: list[SectorDashboard]
+
+
+class ArchiveOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    section_id: uuid.UUID
+    sector: str
+    ended_at: dt.datetime
+    ending: str
+    retention_until: dt.date
+    manifest: dict[str, Any]
+    sha256: str
+
+
+class ArchiveCheckOut(BaseModel):
+    intact: bool
+    problems: list[str]
