@@ -69,7 +69,7 @@ async def refund_steps(session: AsyncSession, today: dt.date) -> list[StepDue]:
         StepDue(
             key=f"refund:{refund.id}",
             step="refund",
-            rule=refund.rule or "C-16",
+            rule=refund.rule or "policy",  # the center's own term (funds/refunds/rules.py), no statute
             sector=refund.sector,
             started_on=local_date(refund.fell_due_at, CENTER_ZONE),
             due_on=refund.due_on,

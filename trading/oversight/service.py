@@ -210,9 +210,7 @@ class WarningView:
     step: OversightStep
 
 
-async def list_warnings(
-    session: AsyncSession, viewer: Identity, *, open_only: bool, month: tuple[dt.date, dt.date] | None = None
-) -> list[WarningView]:
+async def list_warnings(session: AsyncSession, viewer: Identity, *, open_only: bool) -> list[WarningView]:
     query = select(OversightWarning, OversightStep).join(
         OversightStep, OversightStep.id == OversightWarning.step_id
     )
@@ -221,8 +219,6 @@ async def list_warnings(
         query = query.where(OversightWarning.sector.in_(sorted(sectors)))
     if open_only:
         query = query.where(OversightWarning.closed_at.is_(None))
-    if month is not None:
-        query = query.where(OversightWarning.raised_on >= month[0], OversightWarning.raised_on < month[1])
     rows = await session.execute(query.order_by(OversightWarning.raised_at.desc(), OversightWarning.id))
     return [WarningView(w, s) for w, s in rows.all()]
 
