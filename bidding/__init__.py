@@ -25,6 +25,7 @@ def route_handlers() -> list[Any]:
     from bidding.keyholders.controllers import KeyHolderController
     from bidding.opening.controllers import OpeningController
     from bidding.registrations.controllers import RegistrationController
+    from bidding.signals.controllers import SignalController
     from bidding.submissions.controllers import BidController, ReceiptController
 
     return [
@@ -35,6 +36,7 @@ def route_handlers() -> list[Any]:
         BidController,
         ReceiptController,
         OpeningController,
+        SignalController,
     ]
 
 

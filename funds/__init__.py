@@ -63,6 +63,13 @@ def log_sources() -> list[Any]:
     return [JOURNAL_LOG]
 
 
+def oversight_feeds() -> list[Any]:
+    """Due dates the core's e-oversight engine reads without importing funds: the refunds."""
+    from funds.oversight.service import refund_steps
+
+    return [refund_steps]
+
+
 def cli_commands() -> list[Any]:
     """`trading funds verify` and the other operator commands."""
     from funds.cli import funds_group

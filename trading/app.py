@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading import oversight
 from trading.audit.checkpoints import LogSigner, log_signer
 from trading.auth.guards import role_guard
 from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
@@ -45,6 +46,7 @@ from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
 from trading.storage import remove_partial_uploads
+from trading.supervision.signing import EntrySigner
 
 logger = logging.getLogger("trading")
 PARTIAL_UPLOAD_SWEEP_SECONDS = 600
@@ -72,10 +74,14 @@ def import_all_models() -> None:
     import trading.audit.models
     import trading.auth.models
     import trading.calendar.models
+    import trading.complaints.models
     import trading.events
     import trading.objections.models
     import trading.organisations.models
-    import trading.projects.models  # noqa: F401
+    import trading.oversight.models
+    import trading.projects.models
+    import trading.supervision.models
+    import trading.venue.models  # noqa: F401
 
     for package in feature_packages():
         package.import_models()
@@ -96,12 +102,21 @@ def route_handlers() -> list[Any]:
     from trading.audit.controllers import AuditController
     from trading.auth.controllers import AuthController, UserController
     from trading.calendar.controllers import CalendarController
+    from trading.complaints.controllers import ComplaintController
     from trading.health.controllers import health, ready
     from trading.objections.controllers import ObjectionController
     from trading.organisations.controllers import OrganisationController
+    from trading.oversight.controllers import (
+        ArchiveController,
+        CircularController,
+        LetterController,
+        OversightController,
+    )
     from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
+    from trading.supervision.controllers import SupervisionController
+    from trading.venue.controllers import VenueController
 
     features = [handler for package in feature_packages() for handler in package.route_handlers()]
     return [
@@ -121,6 +136,13 @@ def route_handlers() -> list[Any]:
         CalendarController,
         RulesController,
         AuditController,
+        VenueController,
+        SupervisionController,
+        OversightController,
+        LetterController,
+        CircularController,
+        ComplaintController,
+        ArchiveController,
     ]
 
 
@@ -141,6 +163,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
+    oversight.subscribe(bus, settings.zone)
+    # Due-date feeds of the packages the core may not import (funds: refunds), for the engine.
+    feeds = [
+        feed for p in feature_packages() if hasattr(p, "oversight_feeds") for feed in p.oversight_feeds()
+    ]
+    # Signs each supervision-log entry for its author (trading/supervision/signing.py).
+    entry_signer = EntrySigner.from_secret(settings.resolved_secret_key())
     channels = ResilientChannelsPlugin(
         # No read timeout here: the subscriber blocks on reads for as long as nothing is said.
         backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url, socket_connect_timeout=2))
@@ -228,6 +257,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "event_bus": bus,
                 "log_signer": signer,
                 "log_sources": logs,
+                "oversight_feeds": feeds,
+                "entry_signer": entry_signer,
             }
         ),
         openapi_config=OpenAPIConfig(

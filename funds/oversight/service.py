@@ -1,6 +1,10 @@
 """Electronic oversight of refunds (电子监察): a refund not made by its deadline raises a yellow
 warning on its last day and a red one after it. Derived from the clock when read, so it is right
 whether or not any job ran; a refund the bank paid after its deadline stays red (made late).
+
+The levels are the core engine's (`trading.oversight.rules.level_on`), and `refund_steps` feeds
+every refund due so far to that engine as a timed step (registered by the composition root), so
+refunds get cards, letters, circulars and on-time rates like every other step.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from funds.refunds.models import Refund
+from funds.refunds.service import CENTER_ZONE
 from trading.clock import local_date
 from trading.organisations.models import Organisation
+from trading.oversight.feed import StepDue
+from trading.oversight.rules import level_on
 from trading.projects.models import Section
 
 
@@ -38,14 +45,43 @@ class RefundWarning:
     en: str
 
 
+def done_on(refund: Refund) -> dt.date | None:
+    return refund.paid_on if refund.status == "confirmed" else None
+
+
 def level_of(refund: Refund, today: dt.date) -> str | None:
-    if refund.status == "confirmed":
-        return "red" if refund.paid_on is not None and refund.paid_on > refund.due_on else None
-    if today == refund.due_on:
-        return "yellow"
-    if today > refund.due_on:
-        return "red"
-    return None
+    return level_on(refund.due_on, done_on(refund), today)
+
+
+# The party who must make a refund: the center's settlement department (资金结算部).
+REFUND_DEPARTMENT = "交易中心资金结算部"
+
+
+async def refund_steps(session: AsyncSession, today: dt.date) -> list[StepDue]:
+    """The oversight feed: every refund whose last day has come, open or paid, as a timed step.
+    (A refund paid before its last day never warns, and is counted on time once its day comes.)"""
+    query = (
+        select(Refund, Section.code)
+        .outerjoin(Section, Section.id == Refund.section_id)
+        .where(Refund.due_on <= today, Refund.sector.is_not(None))
+    )
+    return [
+        StepDue(
+            key=f"refund:{refund.id}",
+            step="refund",
+            rule=refund.rule or "policy",  # the center's own term (funds/refunds/rules.py), no statute
+            sector=refund.sector,
+            started_on=local_date(refund.fell_due_at, CENTER_ZONE),
+            due_on=refund.due_on,
+            department=REFUND_DEPARTMENT,
+            subject=f"{section_code or ''} 退还{refund.payee_name}保证金".strip(),
+            section_id=refund.section_id,
+            organisation_id=refund.organisation_id,
+            done_on=done_on(refund),
+        )
+        for refund, section_code in (await session.execute(query)).all()
+        if refund.sector is not None
+    ]
 
 
 def _messages(refund: Refund, level: str, today: dt.date) -> tuple[str, str]:
