@@ -243,12 +243,20 @@ EMPLOYERS = (
 
 
 async def seed_pool(
-    session: AsyncSession, count: int, *, at: dt.datetime, seed: int = 2026, prefix: str = "pool"
-) -> int:
-    """Bulk-insert `count` approved experts (and their login-less users) relative to `at`: one
-    in twenty suspended or retired, certificates running out from a year ago to four years on."""
+    session: AsyncSession,
+    count: int,
+    *,
+    at: dt.datetime,
+    seed: int = 2026,
+    prefix: str = "pool",
+    codes: list[str] | None = None,
+    realistic: bool = True,
+) -> list[uuid.UUID]:
+    """Bulk-insert `count` approved experts (and their login-less users) relative to `at`; their ids.
+    Realistic: one in twenty suspended or retired, certificates running out from a year ago to four
+    years on, three in ten with a second specialty. Otherwise all active and certified, one specialty."""
     rng = random.Random(seed)  # noqa: S311 - a repeatable made-up pool, not a secret
-    codes = leaves()
+    codes = codes or leaves()
     users, experts = [], []
     for n in range(count):
         user_id = new_id()
@@ -266,19 +274,21 @@ async def seed_pool(
                 "created_at": at,
             }
         )
-        roll = rng.random()
+        roll = rng.random() if realistic else 1.0
         experts.append(
             {
                 "id": new_id(),
                 "user_id": user_id,
                 "name": name,
-                "specialties": rng.sample(codes, 2 if rng.random() < 0.3 else 1),
+                "specialties": rng.sample(codes, 2 if realistic and rng.random() < 0.3 else 1),
                 "region": rng.choice(REGIONS),
                 "employer_id": None,
                 "employer_name": rng.choice(EMPLOYERS),
                 "title": rng.choice(TITLES),
-                "certificate_no": f"JS-PB-{n:07d}",
-                "certificate_expires": (at + dt.timedelta(days=rng.randint(-365, 1460))).date(),
+                "certificate_no": f"JS-PB-{prefix}-{n:06d}",
+                "certificate_expires": (
+                    at + dt.timedelta(days=rng.randint(-365, 1460) if realistic else 730)
+                ).date(),
                 "status": "suspended" if roll < 0.03 else "retired" if roll < 0.05 else "active",
                 "suspended_reason": None,
                 "interests": [],
@@ -291,4 +301,4 @@ async def seed_pool(
     for start in range(0, count, 2000):
         await session.execute(insert(User), users[start : start + 2000])
         await session.execute(insert(Expert), experts[start : start + 2000])
-    return count
+    return [e["id"] for e in experts]

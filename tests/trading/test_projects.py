@@ -129,7 +129,9 @@ async def test_an_award_before_the_candidates_publicity_is_refused_with_its_rule
     clock.advance(dt.timedelta(days=26))
     await open_as_the_opening_does(people, section_id, clock.now())
     by_hand = await client.post(
-        f"/api/sections/{section_id}/transitions", json={"action": "evaluate"}, headers=people.headers("clerk")
+        f"/api/sections/{section_id}/transitions",
+        json={"action": "evaluate"},
+        headers=people.headers("clerk"),
     )
     assert (by_hand.status_code, by_hand.json()["code"]) == (409, "section.evaluation_required")
     await evaluate_as_the_committee_does(people, section_id, clock.now())
