@@ -50,10 +50,21 @@ async def expert_headers(people: Any, db: Any, expert_id: str) -> dict[str, str]
 
 
 async def opened_section(
-    client: Any, people: Any, settings: Any, clock: Any, tmp_path: Any, prices: dict[str, str]
+    client: Any,
+    people: Any,
+    settings: Any,
+    clock: Any,
+    tmp_path: Any,
+    prices: dict[str, str],
+    sector: str = "construction",
 ) -> Kit:
-    """A construction section whose bids were sealed, handed in and opened: `opened`."""
-    kit = await ready_section(client, people, settings, clock, tmp_path)
+    """A section whose bids were sealed, handed in and opened: `opened`."""
+    if sector == "construction":
+        kit = await ready_section(client, people, settings, clock, tmp_path)
+        holders: tuple[str, ...] = ("clerk", "zj_supervisor")
+    else:
+        kit = await procurement_kit(client, people, settings, clock, tmp_path)
+        holders = PROCUREMENT_HOLDERS[:2]
     for username, price in prices.items():
         answer = await submit(client, people, kit, username, kit.seal(username, price))
         assert answer.status_code == 201, answer.text
@@ -62,7 +73,7 @@ async def opened_section(
         f"/api/bidding/sections/{kit.section_id}/opening", json={}, headers=people.headers("clerk")
     )
     assert started.status_code == 201, started.text
-    await release_all(client, people, kit)
+    await release_all(client, people, kit, holders)
     unsealed = await client.post(
         f"/api/bidding/sections/{kit.section_id}/opening/unseal", headers=people.headers("clerk")
     )
@@ -82,9 +93,75 @@ async def drawn_members(
     }
 
 
-async def seated(client: Any, people: Any, section_id: str) -> list[dict]:
+async def seated(client: Any, people: Any, section_id: str, supervisor: str = "zj_supervisor") -> list[dict]:
     answer = await client.get(
-        f"/api/experts/sections/{section_id}/committee", headers=people.headers("zj_supervisor")
+        f"/api/experts/sections/{section_id}/committee", headers=people.headers(supervisor)
     )
     assert answer.status_code == 200, answer.text
     return answer.json()["seats"]
+
+
+async def procurement_kit(client: Any, people: Any, settings: Any, clock: Any, tmp_path: Any) -> Kit:
+    """The kit's sealed-bid section, for a procurement open tender (the hospital's CT scanner)."""
+    from bidding.sealing import keys
+    from tests.bidding.helpers import accepted_bidder
+    from tests.bidding.kit import (
+        BIDDERS,
+        Bidder,
+        _org_of,
+        certify,
+        configure_holders,
+        pay_deposit,
+        platform_ca,
+        sealing_parameters,
+    )
+    from tests.conftest import START
+    from tests.trading.factories import call_announcement, construction_project
+    from tests.trading.test_projects import publish, register
+
+    body = construction_project(people, deposit="10000.00")
+    body.update(
+        sector="procurement",
+        name="江宁区人民医院医学影像设备采购项目",
+        principal_id=str(people.org("hospital").id),
+    )
+    body["sections"][0].pop("contract_kind")
+    body["sections"][0].update(
+        name="64排CT", budget="6800000.00", documents_sale_end=(START + dt.timedelta(days=8)).isoformat()
+    )
+    project = await register(client, people, body)
+    assert project.status_code == 201, project.text
+    published = await publish(
+        client, people, call_announcement(project.json()["id"], title="医学影像设备采购项目公开招标公告")
+    )
+    assert published.status_code == 200, published.text
+    section_id = project.json()["sections"][0]["id"]
+    holder_keys = await configure_holders(client, people, section_id, holders=PROCUREMENT_HOLDERS)
+    ca = await platform_ca(client)
+    bidders = {}
+    for username in BIDDERS:
+        registration = await accepted_bidder(client, people, section_id, username)
+        await pay_deposit(client, people, settings, clock, username, registration)
+        signing_key, certificate_pem = await certify(client, people, username)
+        bidders[username] = Bidder(
+            username=username,
+            signing_key=signing_key,
+            decryption_key=keys.new_x25519_key(),
+            certificate_pem=certificate_pem,
+            uscc=people.cast.organisations[_org_of(people, username)].uscc,
+            registration=registration,
+        )
+    workdir = tmp_path / "bidder-side"
+    workdir.mkdir(exist_ok=True)
+    return Kit(
+        section_id=section_id,
+        ca=ca,
+        parameters=await sealing_parameters(client, people, section_id, ca),
+        holder_keys=holder_keys,
+        bidders=bidders,
+        workdir=workdir,
+        deadline=START + dt.timedelta(days=25),
+    )
+
+
+PROCUREMENT_HOLDERS = ("clerk", "cz_supervisor", "hospital")
