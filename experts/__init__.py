@@ -22,12 +22,13 @@ def import_models() -> None:
 
 def route_handlers() -> list[Any]:
     """The package's controllers, registered by trading.app.create_app."""
+    from experts.assessments.controllers import AssessmentController
     from experts.awards.controllers import AwardController
     from experts.committees.controllers import CommitteeController
     from experts.evaluations.controllers import EvaluationController
     from experts.pool.controllers import PoolController
 
-    return [PoolController, CommitteeController, EvaluationController, AwardController]
+    return [PoolController, CommitteeController, EvaluationController, AwardController, AssessmentController]
 
 
 def subscribe(bus: EventBus) -> None:

@@ -288,3 +288,48 @@ async def test_construction_from_the_draw_to_the_last_refund(
         await client.get("/api/funds/refunds/", params={"section_id": sid}, headers=people.headers("clerk"))
     ).json()
     assert {(r["organisation_id"], r["rule"]) for r in refunds} == {(a, "C-16"), (b, "C-16"), (c, "C-16")}
+
+    # Duty 6: the clerk and the supervisor rate member 5 poor: suspended from draws; its record as CSV.
+    five_id = sitting[4]
+    for assessor in ("clerk", "zj_supervisor"):
+        rated = await client.post(
+            url(sid, "/assessments"),
+            json={"expert_id": five_id, "rating": "poor", "note": "评分明显偏离且用时过短"},
+            headers=people.headers(assessor),
+        )
+        assert rated.status_code == 201, rated.text
+    assert rated.json()["expert_suspended"]
+    twice = await client.post(
+        url(sid, "/assessments"),
+        json={"expert_id": five_id, "rating": "good"},
+        headers=people.headers("clerk"),
+    )
+    assert twice.json()["code"] == "assessment.exists"
+    reserve = await client.post(
+        url(sid, "/assessments"),
+        json={"expert_id": recusing, "rating": "good"},
+        headers=people.headers("clerk"),
+    )
+    assert reserve.json()["code"] == "assessment.not_a_member"
+    expert = (await client.get(f"/api/experts/{five_id}", headers=people.headers("clerk"))).json()
+    assert expert["status"] == "suspended"
+    exported = await client.get(f"/api/experts/{five_id}/record.csv", headers=people.headers("zj_supervisor"))
+    lines = exported.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("专家,证书编号,项目标段")
+    assert len(lines) == 4 and lines[1].split(",")[5:7] == ["member", "signed_in"]
+    assert [line.split(",")[7] for line in lines[2:]] == ["poor", "poor"]
+
+    # A supervisor samples finished evaluations and records its review.
+    sampled = (
+        await client.get("/api/experts/reviews/sample", headers=people.headers("zj_supervisor"))
+    ).json()
+    assert [s["section_id"] for s in sampled] == [sid]
+    assert (
+        await client.get("/api/experts/reviews/sample", headers=people.headers("cz_supervisor"))
+    ).json() == []
+    reviewed = await client.post(
+        url(sid, "/reviews"),
+        json={"findings": "抽查评分表，未见违规"},
+        headers=people.headers("zj_supervisor"),
+    )
+    assert reviewed.status_code == 201, reviewed.text

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_experts
 Revises: 0004_bids
-Create Date: 2026-12-01 08:25:21.421901
+Create Date: 2026-12-01 08:33:07.923778
 """
 
 from __future__ import annotations
