@@ -89,7 +89,7 @@ async def recently_drawn(
         select(Member.expert_id)
         .join(Committee, Committee.id == Member.committee_id)
         .join(Draw, Draw.id == Committee.draw_id)
-        .where(Draw.principal_id == principal_id, Draw.drawn_at >= since, Member.state != "standby")
+        .where(Draw.principal_id == principal_id, Draw.drawn_at > since, Member.state != "standby")
     )
     return frozenset(str(e) for e in rows)
 
