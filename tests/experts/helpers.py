@@ -165,3 +165,54 @@ async def procurement_kit(client: Any, people: Any, settings: Any, clock: Any, t
 
 
 PROCUREMENT_HOLDERS = ("clerk", "cz_supervisor", "hospital")
+
+
+async def evaluated_by_lowest_price(
+    client: Any, people: Any, settings: Any, clock: Any, tmp_path: Any, db: Any, prices: dict[str, str]
+) -> tuple[Kit, dict[str, dict], str]:
+    """A construction section the committee evaluated by the lowest evaluated price: `evaluated`.
+    Returns the kit, the drawn experts with their logins, and the chair's expert id."""
+    kit = await opened_section(client, people, settings, clock, tmp_path, prices)
+    sid = kit.section_id
+    await pool(db, clock.now())
+    drawn = await client.post(f"/api/experts/sections/{sid}/draw", json=DRAW, headers=people.headers("clerk"))
+    assert drawn.status_code == 201, drawn.text
+    members = await drawn_members(client, people, db, sid)
+    seats = {s["expert_id"]: s for s in await seated(client, people, sid)}
+    sitting = [e for e, s in seats.items() if s["kind"] == "member"]
+    for expert in sitting:
+        await client.post(
+            f"/api/experts/sections/{sid}/committee/sign-in",
+            json={"conflict": False},
+            headers=members[expert]["headers"],
+        )
+    await client.post(
+        f"/api/experts/sections/{sid}/committee/chair",
+        json={"member_id": seats[sitting[0]]["member_id"]},
+        headers=people.headers("clerk"),
+    )
+    started = await client.post(
+        f"/api/experts/sections/{sid}/evaluation",
+        json={"method": "lowest_price", "candidates": 2},
+        headers=people.headers("clerk"),
+    )
+    assert started.status_code == 201, started.text
+    await sign_off(client, sid, members, sitting)
+    return kit, {e: members[e] for e in sitting}, sitting[0]
+
+
+async def sign_off(client: Any, sid: str, members: dict[str, dict], sitting: list[str]) -> None:
+    """The chair starts the scoring and ranks (no sheets in the lowest-price method); all sign."""
+    chair = members[sitting[0]]["headers"]
+    assert (
+        await client.post(f"/api/experts/sections/{sid}/evaluation/scoring", headers=chair)
+    ).status_code == 200
+    ranked = await client.post(f"/api/experts/sections/{sid}/evaluation/ranking", headers=chair)
+    assert ranked.status_code == 200, ranked.text
+    for expert in sitting:
+        signed = await client.post(
+            f"/api/experts/sections/{sid}/evaluation/report/signatures",
+            json={},
+            headers=members[expert]["headers"],
+        )
+        assert signed.status_code == 200, signed.text
