@@ -31,5 +31,12 @@ def route_handlers() -> list[Any]:
     return [PoolController, CommitteeController, EvaluationController, AwardController, AssessmentController]
 
 
+async def load_demo(session: Any, cast: Any, at: Any) -> None:
+    """The demo's expert pool (several thousand, relative to the clock), the demo's expert in it."""
+    from experts.pool.service import load_demo_pool
+
+    await load_demo_pool(session, cast.users["expert"].id, at=at)
+
+
 def subscribe(bus: EventBus) -> None:
     """Experts react to no other package's events: they call the core's services directly."""

@@ -302,3 +302,28 @@ async def seed_pool(
         await session.execute(insert(User), users[start : start + 2000])
         await session.execute(insert(Expert), experts[start : start + 2000])
     return [e["id"] for e in experts]
+
+
+DEMO_POOL = 3000
+
+
+async def load_demo_pool(session: AsyncSession, expert_user_id: uuid.UUID, *, at: dt.datetime) -> None:
+    """A realistic pool, bulk-inserted so the demo stays quick, and the demo's own expert."""
+    await seed_pool(session, DEMO_POOL, at=at, prefix="expert")
+    session.add(
+        Expert(
+            user_id=expert_user_id,
+            name="朱专家",
+            specialties=["A0401", "A0402"],
+            region="江宁区",
+            employer_name="江苏天衡会计师事务所",
+            title="高级经济师",
+            certificate_no="JS-PB-0000001",
+            certificate_expires=(at + dt.timedelta(days=900)).date(),
+            status="active",
+            interests=[],
+            approved=True,
+            created_at=at,
+            approved_at=at,
+        )
+    )
