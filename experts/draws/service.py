@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.registrations.models import Registration
@@ -38,26 +39,28 @@ async def section_and_project(session: AsyncSession, section_id: uuid.UUID) -> t
     return section, project
 
 
-async def load_pool(session: AsyncSession) -> list[rules.PoolEntry]:
+async def load_pool(session: AsyncSession, specialties: list[str]) -> list[rules.PoolEntry]:
+    """The experts holding one of `specialties` (or a sub-specialty), as the draw's rules read them."""
+    # The JSON columns come as text and are parsed here: the generic JSON type costs more per row.
     rows = await session.execute(
         select(
             Expert.id,
-            Expert.specialties,
+            cast(Expert.specialties, String).label("specialties"),
             Expert.region,
             Expert.employer_id,
-            Expert.interests,
+            cast(Expert.interests, String).label("interests"),
             Expert.status,
             Expert.approved,
             Expert.certificate_expires,
-        )
+        ).where(or_(*(Expert.specialty_index.contains(f"|{code}", autoescape=True) for code in specialties)))
     )
     return [
         rules.PoolEntry(
             id=str(r.id),
-            specialties=tuple(r.specialties),
+            specialties=tuple(json.loads(r.specialties)),
             region=r.region,
             employer_id=str(r.employer_id) if r.employer_id else None,
-            interests=frozenset(r.interests),
+            interests=frozenset(json.loads(r.interests)),
             status=r.status,
             approved=r.approved,
             certificate_expires=r.certificate_expires,
@@ -141,7 +144,7 @@ async def draw(
     )
     request = data.model_dump(mode="json")
     lines, excluded = rules.snapshot(
-        await load_pool(session),
+        await load_pool(session, [line.specialty for line in data.lines]),
         [line.specialty for line in data.lines],
         conflicted=await conflicted_organisations(session, section, project),
         recently_drawn=await recently_drawn(

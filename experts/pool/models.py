@@ -20,6 +20,9 @@ class Expert(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(60))
     # Codes of experts/pool/taxonomy.py; the first is the main specialty.
     specialties: Mapped[list[str]]
+    # The same codes as "|A0101|A0401|", so a draw reads only the experts of the requested
+    # specialties (a LIKE on "|A01" also finds every sub-specialty).
+    specialty_index: Mapped[str] = mapped_column(String(200), index=True)
     region: Mapped[str] = mapped_column(String(60), index=True)
     # The employer: an organisation of the platform when it is one (conflicts), else only its name.
     employer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisation.id"), index=True)

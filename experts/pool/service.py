@@ -25,12 +25,17 @@ from trading.organisations.models import Organisation
 PROFILE_FIELDS = tuple(ProfileIn.model_fields)
 
 
+def specialty_index(codes: list[str]) -> str:
+    return "|" + "|".join(codes) + "|"
+
+
 def _profile_json(data: ProfileIn) -> dict[str, Any]:
     return data.model_dump(mode="json", include=set(PROFILE_FIELDS))
 
 
 def _apply_profile(expert: Expert, profile: dict[str, Any]) -> None:
     expert.specialties = rules.check_specialties(profile["specialties"])
+    expert.specialty_index = specialty_index(expert.specialties)
     expert.region = profile["region"]
     expert.employer_name = profile["employer_name"]
     expert.employer_id = uuid.UUID(profile["employer_id"]) if profile.get("employer_id") else None
@@ -275,12 +280,14 @@ async def seed_pool(
             }
         )
         roll = rng.random() if realistic else 1.0
+        held = rng.sample(codes, 2 if realistic and rng.random() < 0.3 else 1)
         experts.append(
             {
                 "id": new_id(),
                 "user_id": user_id,
                 "name": name,
-                "specialties": rng.sample(codes, 2 if realistic and rng.random() < 0.3 else 1),
+                "specialties": held,
+                "specialty_index": specialty_index(held),
                 "region": rng.choice(REGIONS),
                 "employer_id": None,
                 "employer_name": rng.choice(EMPLOYERS),
@@ -315,6 +322,7 @@ async def load_demo_pool(session: AsyncSession, expert_user_id: uuid.UUID, *, at
             user_id=expert_user_id,
             name="朱专家",
             specialties=["A0401", "A0402"],
+            specialty_index=specialty_index(["A0401", "A0402"]),
             region="江宁区",
             employer_name="江苏天衡会计师事务所",
             title="高级经济师",

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_experts
 Revises: 0004_bids
-Create Date: 2026-12-01 08:33:07.923778
+Create Date: 2026-12-01 08:50:17.928659
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def schema_upgrades() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("specialty_index", sa.String(length=200), nullable=False),
         sa.Column("region", sa.String(length=60), nullable=False),
         sa.Column("employer_id", sa.Uuid(), nullable=True),
         sa.Column("employer_name", sa.String(length=200), nullable=False),
@@ -101,6 +102,7 @@ def schema_upgrades() -> None:
     with op.batch_alter_table("expert", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_expert_employer_id"), ["employer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_expert_region"), ["region"], unique=False)
+        batch_op.create_index(batch_op.f("ix_expert_specialty_index"), ["specialty_index"], unique=False)
         batch_op.create_index(batch_op.f("ix_expert_status"), ["status"], unique=False)
 
     op.create_table(
@@ -448,6 +450,7 @@ def schema_downgrades() -> None:
     op.drop_table("expert_assessment")
     with op.batch_alter_table("expert", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_expert_status"))
+        batch_op.drop_index(batch_op.f("ix_expert_specialty_index"))
         batch_op.drop_index(batch_op.f("ix_expert_region"))
         batch_op.drop_index(batch_op.f("ix_expert_employer_id"))
 
