@@ -161,7 +161,9 @@ class EvaluationController(Controller):
         """The member's scores of every valid bid; locked once submitted."""
         evaluation = await service.get_evaluation(session, section_id)
         seat = await service.sitting_member(session, evaluation, request.user)
-        await service.submit_sheet(session, evaluation, seat, data.scores, at=clock.now())
+        await service.submit_sheet(
+            session, evaluation, seat, data.scores, actor=request.user.actor, at=clock.now()
+        )
         await session.commit()
         return await evaluation_out(session, evaluation, request.user, seat.id)
 

@@ -235,6 +235,7 @@ async def submit_sheet(
     seat: Member,
     scores: dict[str, dict[str, float]],
     *,
+    actor: Actor,
     at: dt.datetime,
 ) -> ScoreSheet:
     """A member's sheet for every valid bid; once submitted it is locked."""
@@ -252,7 +253,7 @@ async def submit_sheet(
     await session.flush()
     await record(
         session,
-        actor=Actor(id=None, name=f"member:{seat.id}"),
+        actor=actor,
         action="evaluation.sheet_submitted",
         subject_type="section",
         subject_id=evaluation.section_id,
