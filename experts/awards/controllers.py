@@ -9,7 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from experts.awards import service
 from experts.awards.models import Award, Objection
-from experts.awards.schemas import AnswerIn, AwardIn, AwardOut, ContractIn, ObjectionIn, ObjectionOut
+from experts.awards.schemas import (
+    AnswerIn,
+    AwardIn,
+    AwardOut,
+    ContractIn,
+    NoticeIn,
+    NoticeOut,
+    ObjectionIn,
+    ObjectionOut,
+)
 from experts.committees.controllers import visible_section
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
@@ -203,3 +212,37 @@ class AwardController(Controller):
         award = await service.mark(session, section_id, what, viewer=request.user, at=now)
         await session.commit()
         return award_out(award, now)
+
+    @post(
+        "/sections/{section_id:uuid}/notices/{kind:str}",
+        operation_id="draftNotice",
+        opt=PARTIES,
+        status_code=201,
+    )
+    async def draft_notice(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+        kind: FromPath[str],
+        data: JSONBody[NoticeIn],
+    ) -> NoticeOut:
+        """Draft `candidates` (the publicity, with scores, rejections and where to object) or `award`
+        (the result, naming the experts in procurement) from the report; then submit it as usual."""
+        if kind not in ("candidates", "award"):
+            raise not_found("notice_kind", "公告类型", kind)
+        draft = await service.draft_notice(
+            session,
+            section_id,
+            kind,
+            author=request.user,
+            at=clock.now(),
+            zone=settings.zone,
+            publicity_end=data.publicity_end,
+        )
+        await session.commit()
+        return NoticeOut(
+            announcement_id=draft.id, kind=draft.kind, status=draft.status, title=draft.title, body=draft.body
+        )

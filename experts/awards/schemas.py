@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class ObjectionIn(BaseModel):
@@ -58,3 +58,16 @@ class AwardOut(BaseModel):
     contract_published_at: dt.datetime | None
     # Late against its rule: contract (C-15 / P-09), report (C-19), publication (P-15).
     late: list[str]
+
+
+class NoticeIn(BaseModel):
+    # The candidates' publicity: its end (at least 3 days, C-14).
+    publicity_end: AwareDatetime | None = None
+
+
+class NoticeOut(BaseModel):
+    announcement_id: uuid.UUID
+    kind: str
+    status: str
+    title: str
+    body: str

@@ -12,14 +12,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from experts.awards import rules
+from experts.awards import notices, rules
 from experts.awards.models import Award, Objection
+from experts.committees import service as committees
+from experts.committees.models import Committee
 from experts.evaluations import service as evaluations
 from experts.evaluations.models import BidReview, Evaluation
+from trading.announcements import service as announcements
+from trading.announcements.models import Announcement
+from trading.announcements.schemas import AnnouncementIn, Kind
 from trading.audit.service import record
 from trading.auth.identity import Identity
 from trading.calendar.service import load_calendar
 from trading.errors import Conflict, DomainError, Forbidden, not_found
+from trading.organisations.models import Organisation
 from trading.projects import service as projects
 from trading.projects.models import Project, Section
 from trading.projects.rules import Status
@@ -327,3 +333,89 @@ async def objections_of(session: AsyncSession, section_id: uuid.UUID) -> list[Ob
             )
         ).all()
     )
+
+
+async def draft_notice(
+    session: AsyncSession,
+    section_id: uuid.UUID,
+    kind: str,
+    *,
+    author: Identity,
+    at: dt.datetime,
+    zone: ZoneInfo,
+    publicity_end: dt.datetime | None,
+) -> Announcement:
+    """Draft the candidates' publicity (after the report) or the result announcement (after the
+    award, naming the experts: GPR art. 43) from the report, for the usual review and publication."""
+    section, project, _ = await _section(session, section_id, at)
+    evaluation = await evaluations.get_evaluation(session, section_id)
+    if evaluation.report is None or evaluation.signed_at is None:
+        raise Conflict(
+            "award.report_required",
+            "评标报告签署后方可起草公告",
+            "the notice follows the signed report",
+            rule="C-13",
+        )
+    principal = await session.get(Organisation, project.principal_id)
+    assert principal is not None
+    if kind == "candidates":
+        if publicity_end is None:
+            raise DomainError(
+                "announcement.publicity_end_required",
+                "中标候选人公示须注明公示截止时间",
+                "a candidates' publicity needs the end of its publicity period",
+                rule="C-14",
+                status=422,
+            )
+        body = notices.candidates_body(
+            evaluation.report,
+            principal=principal.name,
+            signed_at=evaluation.signed_at,
+            publicity_end=publicity_end,
+            zone=zone,
+        )
+        data = AnnouncementIn(
+            project_id=project.id,
+            section_ids=[section.id],
+            kind=Kind.candidates,
+            title=f"{project.name}{section.name}中标候选人公示",
+            body=body,
+            publicity_end=publicity_end,
+        )
+    else:
+        award = await award_of(session, section_id)
+        if award is None:
+            raise Conflict(
+                "award.not_decided", "定标后方可起草结果公告", "the result announcement follows the award"
+            )
+        winner = await session.get(Organisation, award.winner_id)
+        assert winner is not None
+        price = next(
+            r["price_fen"] for r in evaluation.ranking or [] if r["organisation_id"] == str(award.winner_id)
+        )
+        experts = await _sitting_names(session, evaluation) if project.sector == Sector.procurement else []
+        body = notices.result_body(
+            evaluation.report,
+            winner=winner.name,
+            price_fen=price,
+            experts=experts,
+            decided_at=award.decided_at,
+            zone=zone,
+        )
+        data = AnnouncementIn(
+            project_id=project.id,
+            section_ids=[section.id],
+            kind=Kind.award,
+            title=f"{project.name}{section.name}中标（成交）结果公告",
+            body=body,
+            winner_id=award.winner_id,
+        )
+    return await announcements.create_draft(session, data, author=author, at=at)
+
+
+async def _sitting_names(session: AsyncSession, evaluation: Evaluation) -> list[str]:
+    committee = await session.get(Committee, evaluation.committee_id)
+    assert committee is not None
+    members = committees.sitting(await committees.seats(session, committee))
+    named = await committees.names(session, members)
+    return [named[m.expert_id] for m in members]

@@ -216,3 +216,17 @@ async def sign_off(client: Any, sid: str, members: dict[str, dict], sitting: lis
             headers=members[expert]["headers"],
         )
         assert signed.status_code == 200, signed.text
+
+
+async def publish_draft(client: Any, people: Any, announcement_id: str, author: str = "agency") -> Any:
+    """Submit (the author), approve and publish (the clerk) a drafted announcement; the last answer."""
+    submitted = await client.post(
+        f"/api/announcements/{announcement_id}/submit", headers=people.headers(author)
+    )
+    assert submitted.status_code == 200, submitted.text
+    await client.post(
+        f"/api/announcements/{announcement_id}/approve",
+        json={"note": "同意"},
+        headers=people.headers("clerk"),
+    )
+    return await client.post(f"/api/announcements/{announcement_id}/publish", headers=people.headers("clerk"))

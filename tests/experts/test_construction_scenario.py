@@ -5,10 +5,9 @@ the candidates' publicity with an objection, the award (C-20), the contract and 
 
 import datetime as dt
 
-from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, seated
+from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, publish_draft, seated
 from tests.funds.helpers import dispatch
 from tests.trading.factories import iso
-from tests.trading.test_projects import publish
 
 DAY = dt.timedelta(days=1)
 PRICES = {"bidder_a": "48000000.00", "bidder_b": "47500000.00", "bidder_c": "49000000.00"}
@@ -226,15 +225,24 @@ async def test_construction_from_the_draw_to_the_last_refund(
     assert section["status"] == "evaluated"
 
     # The candidates' publicity (C-14); an objection pauses the award until answered.
-    project_id = section["project_id"]
-    publicity = {
-        "project_id": project_id,
-        "kind": "candidates",
-        "title": "中标候选人公示",
-        "body": "第一中标候选人：南京宁安建工有限公司；第二中标候选人：江苏华建建设集团有限公司。",
-        "publicity_end": iso(clock.now() + 3 * DAY),
-    }
-    assert (await publish(client, people, publicity)).status_code == 200
+    early_end = await client.post(
+        url(sid, "/notices/candidates"),
+        json={"publicity_end": iso(clock.now() + DAY)},
+        headers=people.headers("agency"),
+    )
+    too_short = await publish_draft(client, people, early_end.json()["announcement_id"])
+    assert too_short.json()["code"] == "publicity.too_short"
+    drafted = await client.post(
+        url(sid, "/notices/candidates"),
+        json={"publicity_end": iso(clock.now() + 3 * DAY)},
+        headers=people.headers("agency"),
+    )
+    assert drafted.status_code == 201, drafted.text
+    body = drafted.json()["body"]
+    assert f"第一中标候选人：{people.org('builder_b').name}，投标报价47500000.00元，评审得分84.00" in body
+    assert f"被否决的投标：{people.org('builder_c').name}，理由：工期未响应招标文件要求" in body
+    assert f"向招标人{people.org('city_invest').name}提出" in body
+    assert (await publish_draft(client, people, drafted.json()["announcement_id"])).status_code == 200
     objection = await client.post(
         url(sid, "/objections"), json={"matter": "评分畸高畸低"}, headers=people.headers("bidder_c")
     )
@@ -262,14 +270,12 @@ async def test_construction_from_the_draw_to_the_last_refund(
     # The names are no longer sealed once the award is decided (E-06).
     assert (await client.get(url(sid, "/draw"), headers=people.headers("clerk"))).json()["experts"]
     # The award announcement, published after the decision, tells it (no longer a 409).
-    notice = {
-        "project_id": project_id,
-        "kind": "award",
-        "title": "中标结果公告",
-        "body": "中标人：南京宁安建工有限公司。",
-        "winner_id": b,
-    }
-    assert (await publish(client, people, notice)).status_code == 200
+    result = await client.post(url(sid, "/notices/award"), json={}, headers=people.headers("agency"))
+    assert "评审专家" not in result.json()["body"]  # construction results do not list them
+    assert (await publish_draft(client, people, result.json()["announcement_id"])).status_code == 200
+    assert (await client.get(f"/api/sections/{sid}", headers=people.headers("clerk"))).json()[
+        "status"
+    ] == "awarded"
     assert (
         await client.post(url(sid, "/award/notice"), headers=people.headers("principal"))
     ).status_code == 200

@@ -5,7 +5,7 @@ the deposits refunded (P-05)."""
 
 import datetime as dt
 
-from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, seated
+from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, publish_draft, seated
 from tests.funds.helpers import dispatch
 
 DAY = dt.timedelta(days=1)
@@ -127,6 +127,13 @@ async def test_procurement_from_the_draw_to_the_last_refund(
         await client.get("/api/funds/refunds/", params={"section_id": sid}, headers=people.headers("clerk"))
     ).json()
     assert {r["organisation_id"] for r in refunds} == {loser, c}
+    # GPR art. 43: the result announcement names the experts, no longer sealed.
+    result = await client.post(url(sid, "/notices/award"), json={}, headers=people.headers("hospital"))
+    assert result.status_code == 201, result.text
+    assert all(members[e]["name"] in result.json()["body"] for e in sitting)
+    assert (
+        await publish_draft(client, people, result.json()["announcement_id"], "hospital")
+    ).status_code == 200
     clock.advance(DAY)
     challenge = await client.post(
         url(sid, "/objections"),
