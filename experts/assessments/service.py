@@ -16,6 +16,7 @@ from experts.assessments import rules
 from experts.assessments.models import Assessment, Review
 from experts.committees.models import Committee, Member
 from experts.evaluations.models import Evaluation
+from experts.once import add_once
 from experts.pool import service as pool
 from experts.pool.models import Expert
 from trading.audit.service import SYSTEM, record
@@ -69,11 +70,7 @@ async def assess(
             Assessment.assessed_by == assessor.user_id,
         )
     ):
-        raise Conflict(
-            "assessment.exists",
-            "已考核过该专家在本项目的表现",
-            "this expert was already rated for this section",
-        )
+        raise _already_rated()
     assessment = Assessment(
         expert_id=expert_id,
         section_id=section_id,
@@ -82,8 +79,7 @@ async def assess(
         assessed_by=assessor.user_id,
         assessed_at=at,
     )
-    session.add(assessment)
-    await session.flush()
+    await add_once(session, assessment, _already_rated())
     await record(
         session,
         actor=assessor.actor,
@@ -94,6 +90,12 @@ async def assess(
         at=at,
     )
     return assessment, await _suspend_if_repeated(session, expert_id, at)
+
+
+def _already_rated() -> Conflict:
+    return Conflict(
+        "assessment.exists", "已考核过该专家在本项目的表现", "this expert was already rated for this section"
+    )
 
 
 async def _suspend_if_repeated(session: AsyncSession, expert_id: uuid.UUID, at: dt.datetime) -> bool:

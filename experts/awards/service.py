@@ -18,6 +18,7 @@ from experts.committees import service as committees
 from experts.committees.models import Committee
 from experts.evaluations import service as evaluations
 from experts.evaluations.models import BidReview, Evaluation
+from experts.once import add_once
 from trading.announcements import service as announcements
 from trading.announcements.models import Announcement
 from trading.announcements.schemas import AnnouncementIn, Kind
@@ -71,6 +72,10 @@ def _paused(count: int, rule: str) -> None:
             rule=rule,
             details={"pending": count},
         )
+
+
+def _awarded_already() -> Conflict:
+    return Conflict("award.exists", "该标段已定标", "this section has been awarded")
 
 
 async def award_of(session: AsyncSession, section_id: uuid.UUID) -> Award | None:
@@ -202,7 +207,7 @@ async def decide(
         )
     _paused(await pending(session, section_id), "C-14" if project.sector == Sector.construction else "P-13")
     if await award_of(session, section_id):
-        raise Conflict("award.exists", "该标段已定标", "this section has been awarded")
+        raise _awarded_already()
     ranked = [row["organisation_id"] for row in evaluations.candidates(evaluation)]
     if str(winner_id) not in ranked:
         raise DomainError(
@@ -223,8 +228,7 @@ async def decide(
         decided_by=viewer.user_id,
         report_due=at + dt.timedelta(days=rules.REPORT_DAYS),
     )
-    session.add(award)
-    await session.flush()
+    await add_once(session, award, _awarded_already())
     await projects.transition(
         session,
         section,

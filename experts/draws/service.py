@@ -16,6 +16,7 @@ from experts.committees.models import Committee, Member
 from experts.draws import rules
 from experts.draws.models import Draw
 from experts.draws.schemas import DrawIn
+from experts.once import add_once
 from experts.pool.models import Expert
 from experts.pool.service import related_organisations
 from experts.pool.taxonomy import is_known
@@ -97,6 +98,12 @@ async def recently_drawn(
     return frozenset(str(e) for e in rows)
 
 
+def _drawn_already() -> Conflict:
+    return Conflict(
+        "draw.exists", "该标段已抽取专家", "experts were already drawn for this section", rule="C-11"
+    )
+
+
 def _check_request(data: DrawIn) -> None:
     unknown = [line.specialty for line in data.lines if not is_known(line.specialty)]
     if unknown:
@@ -130,9 +137,7 @@ async def draw(
             details={"status": status},
         )
     if await session.scalar(select(Draw.id).where(Draw.section_id == section.id)):
-        raise Conflict(
-            "draw.exists", "该标段已抽取专家", "experts were already drawn for this section", rule="C-11"
-        )
+        raise _drawn_already()
     _check_request(data)
     experts = sum(line.experts for line in data.lines)
     checks.check_committee(
@@ -169,8 +174,7 @@ async def draw(
         result_digest=rules.digest(result),
         experts_drawn=experts,
     )
-    session.add(record_)
-    await session.flush()
+    await add_once(session, record_, _drawn_already())
     committee = Committee(
         section_id=section.id,
         draw_id=record_.id,

@@ -19,6 +19,7 @@ from experts.committees.models import Committee, Member
 from experts.evaluations import rules
 from experts.evaluations.models import BidReview, Evaluation, ScoreSheet
 from experts.evaluations.schemas import EvaluationIn
+from experts.once import add_once
 from trading.audit.service import Actor, record
 from trading.auth.identity import Identity
 from trading.errors import Conflict, DomainError, Forbidden, not_found
@@ -37,6 +38,16 @@ async def get_evaluation(session: AsyncSession, section_id: uuid.UUID) -> Evalua
 
 def _refuse(code: str, zh: str, en: str, **details: Any) -> Conflict:
     return Conflict(code, zh, en, details=details)
+
+
+def _started_already() -> Conflict:
+    return _refuse("evaluation.exists", "该标段已开始评标", "this section's evaluation has already started")
+
+
+def _locked() -> Conflict:
+    return _refuse(
+        "evaluation.sheet_locked", "评分表已提交，不能修改", "the sheet was submitted and is locked"
+    )
 
 
 async def start(
@@ -59,9 +70,7 @@ async def start(
             "the committee is not complete: members to sign in or a chair to choose",
         )
     if await session.scalar(select(Evaluation.id).where(Evaluation.section_id == section_id)):
-        raise _refuse(
-            "evaluation.exists", "该标段已开始评标", "this section's evaluation has already started"
-        )
+        raise _started_already()
     criteria = [c.model_dump() for c in data.criteria] if data.method == "comprehensive" else []
     price_points = data.price_points if data.method == "comprehensive" else 0
     rules.check_method(data.method, criteria, price_points, data.candidates)
@@ -80,8 +89,7 @@ async def start(
         created_at=at,
         signatures={},
     )
-    session.add(evaluation)
-    await session.flush()
+    await add_once(session, evaluation, _started_already())
     await _reviews_from_opening(session, evaluation, at)
     await record(
         session,
@@ -241,16 +249,13 @@ async def submit_sheet(
     """A member's sheet for every valid bid; once submitted it is locked."""
     _in_status(evaluation, "scoring")
     if any(s.member_id == seat.id for s in await sheets(session, evaluation)):
-        raise _refuse(
-            "evaluation.sheet_locked", "评分表已提交，不能修改", "the sheet was submitted and is locked"
-        )
+        raise _locked()
     valid = {str(r.organisation_id) for r in await reviews(session, evaluation) if r.valid}
     rules.check_sheet(evaluation.criteria, valid, scores)
     sheet = ScoreSheet(
         evaluation_id=evaluation.id, member_id=seat.id, round=evaluation.round, scores=scores, submitted_at=at
     )
-    session.add(sheet)
-    await session.flush()
+    await add_once(session, sheet, _locked())
     await record(
         session,
         actor=actor,

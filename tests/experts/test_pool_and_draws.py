@@ -2,6 +2,8 @@
 conflicted, controlled, suspended and recently drawn experts, refuse whole when short, and show
 an expert nothing before the opening (C-11, E-06, E-07)."""
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from experts.committees.models import Committee
@@ -159,3 +161,18 @@ async def test_a_drawn_expert_sees_nothing_of_the_bids_before_the_opening(client
     assert (
         await client.get(url(section_id, "/committee"), headers=people.headers("expert"))
     ).status_code == 404
+
+
+async def test_two_draws_racing_for_one_section_give_one_committee(client, people, db, clock):
+    section_id = await open_section(client, people)
+    await pool(db, clock.now(), count=12, codes=("A0101",))
+    answers = await asyncio.gather(
+        *(
+            client.post(url(section_id, "/draw"), json=ONE_LINE, headers=people.headers("clerk"))
+            for _ in range(2)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    assert {a.json().get("code") for a in answers if a.status_code == 409} == {"draw.exists"}
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Committee)) == 1
