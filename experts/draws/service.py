@@ -41,33 +41,39 @@ async def section_and_project(session: AsyncSession, section_id: uuid.UUID) -> t
 
 
 async def load_pool(session: AsyncSession, specialties: list[str]) -> list[rules.PoolEntry]:
-    """The experts holding one of `specialties` (or a sub-specialty), as the draw's rules read them."""
-    # The JSON columns come as text and are parsed here: the generic JSON type costs more per row.
+    """The experts holding one of `specialties` (or a sub-specialty), as the draw's rules read them.
+    Every column comes as text and is parsed here: the generic UUID, JSON and date types cost
+    several times more per row, and a draw may read tens of thousands."""
     rows = await session.execute(
         select(
-            Expert.id,
+            cast(Expert.id, String).label("id"),
             cast(Expert.specialties, String).label("specialties"),
             Expert.region,
-            Expert.employer_id,
+            cast(Expert.employer_id, String).label("employer_id"),
             cast(Expert.interests, String).label("interests"),
             Expert.status,
             Expert.approved,
-            Expert.certificate_expires,
+            cast(Expert.certificate_expires, String).label("certificate_expires"),
         ).where(or_(*(Expert.specialty_index.contains(f"|{code}", autoescape=True) for code in specialties)))
     )
     return [
         rules.PoolEntry(
-            id=str(r.id),
+            id=_uuid_text(r.id),
             specialties=tuple(json.loads(r.specialties)),
             region=r.region,
-            employer_id=str(r.employer_id) if r.employer_id else None,
+            employer_id=_uuid_text(r.employer_id) if r.employer_id else None,
             interests=frozenset(json.loads(r.interests)),
             status=r.status,
-            approved=r.approved,
-            certificate_expires=r.certificate_expires,
+            approved=bool(r.approved),
+            certificate_expires=dt.date.fromisoformat(r.certificate_expires[:10]),
         )
         for r in rows
     ]
+
+
+def _uuid_text(text: str) -> str:
+    """SQLite keeps a UUID as 32 hex digits, PostgreSQL shows it with hyphens: one spelling."""
+    return str(uuid.UUID(text))
 
 
 async def conflicted_organisations(
