@@ -37,6 +37,8 @@ def objection_out(o: Objection) -> ObjectionOut:
 
 def award_out(a: Award, now: dt.datetime) -> AwardOut:
     late = []
+    if a.notice_due and (a.notice_issued_at or now) > a.notice_due:
+        late.append("P-14")
     if a.contract_due and (a.contract_signed_at or now) > a.contract_due:
         late.append("C-15")
     if (a.report_filed_at or now) > a.report_due:
@@ -49,6 +51,7 @@ def award_out(a: Award, now: dt.datetime) -> AwardOut:
         rank=a.rank,
         passed_over=a.passed_over,
         decided_at=a.decided_at,
+        notice_due=a.notice_due,
         notice_issued_at=a.notice_issued_at,
         contract_due=a.contract_due,
         report_due=a.report_due,
@@ -120,6 +123,7 @@ class AwardController(Controller):
         request: Request[Identity, Any, Any],
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
         section_id: FromPath[uuid.UUID],
         data: JSONBody[AwardIn],
     ) -> AwardOut:
@@ -132,6 +136,7 @@ class AwardController(Controller):
             [p.model_dump() for p in data.passed_over],
             viewer=request.user,
             at=now,
+            zone=settings.zone,
         )
         await session.commit()
         return award_out(award, now)

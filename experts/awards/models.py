@@ -42,6 +42,8 @@ class Award(IdMixin, Base):
     passed_over: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)
     decided_at: Mapped[dt.datetime]
     decided_by: Mapped[uuid.UUID]
+    # Procurement: the award notice and the result within 2 working days of the decision (P-14).
+    notice_due: Mapped[dt.datetime | None]
     notice_issued_at: Mapped[dt.datetime | None]
     contract_due: Mapped[dt.datetime | None]
     report_due: Mapped[dt.datetime]

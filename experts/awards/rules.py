@@ -19,6 +19,7 @@ CHALLENGE_WORKING_DAYS = 7  # P-13: to challenge, and to answer
 CONTRACT_DAYS = 30  # C-15, P-09
 REPORT_DAYS = 15  # C-19
 PUBLICATION_WORKING_DAYS = 2  # P-15
+NOTICE_WORKING_DAYS = 2  # P-14: the award notice after the purchaser's decision
 # TLR art. 55: why a higher-ranked candidate may be passed over.
 DROP_OUTS = ("gave_up", "force_majeure", "no_performance_bond", "unlawful")
 

@@ -48,6 +48,7 @@ class AwardOut(BaseModel):
     rank: int
     passed_over: list[dict]
     decided_at: dt.datetime
+    notice_due: dt.datetime | None
     notice_issued_at: dt.datetime | None
     contract_due: dt.datetime | None
     report_due: dt.datetime
@@ -56,7 +57,7 @@ class AwardOut(BaseModel):
     contract_price: str | None
     publication_due: dt.datetime | None
     contract_published_at: dt.datetime | None
-    # Late against its rule: contract (C-15 / P-09), report (C-19), publication (P-15).
+    # Late against its rule: notice (P-14), contract (C-15 / P-09), report (C-19), publication (P-15).
     late: list[str]
 
 

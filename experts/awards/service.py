@@ -194,6 +194,7 @@ async def decide(
     *,
     viewer: Identity,
     at: dt.datetime,
+    zone: ZoneInfo,
 ) -> Award:
     section, project, _ = await _section(session, section_id, at)
     await projects.get_project(session, project.id, viewer)
@@ -227,6 +228,9 @@ async def decide(
         decided_at=at,
         decided_by=viewer.user_id,
         report_due=at + dt.timedelta(days=rules.REPORT_DAYS),
+        notice_due=end_of(await working_days_after(session, at, rules.NOTICE_WORKING_DAYS, zone), zone)
+        if project.sector == Sector.procurement
+        else None,
     )
     await add_once(session, award, _awarded_already())
     await projects.transition(

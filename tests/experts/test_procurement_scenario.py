@@ -122,6 +122,7 @@ async def test_procurement_from_the_draw_to_the_last_refund(
         url(sid, "/award"), json={"winner_id": first}, headers=people.headers("hospital")
     )
     assert award.status_code == 201, award.text
+    assert award.json()["notice_due"] is not None  # P-14: 2 working days
     await dispatch(app, db, clock)
     refunds = (
         await client.get("/api/funds/refunds/", params={"section_id": sid}, headers=people.headers("clerk"))
@@ -141,9 +142,8 @@ async def test_procurement_from_the_draw_to_the_last_refund(
         headers=people.headers("bidder_a" if loser == a else "bidder_b"),
     )
     assert (challenge.status_code, challenge.json()["kind"]) == (201, "challenge"), challenge.text
-    assert (
-        await client.post(url(sid, "/award/notice"), headers=people.headers("hospital"))
-    ).status_code == 200
+    noticed = await client.post(url(sid, "/award/notice"), headers=people.headers("hospital"))
+    assert (noticed.status_code, noticed.json()["late"]) == (200, [])
     paused = await client.post(
         url(sid, "/award/contract"), json={"price": "6500000.00"}, headers=people.headers("hospital")
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_experts
 Revises: 0004_bids
-Create Date: 2026-12-01 08:50:17.928659
+Create Date: 2026-12-01 09:26:53.680303
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ def schema_upgrades() -> None:
         ),
         sa.Column("decided_at", trading.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("decided_by", sa.Uuid(), nullable=False),
+        sa.Column("notice_due", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("notice_issued_at", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("contract_due", trading.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("report_due", trading.db.base.UTCDateTime(timezone=True), nullable=False),
