@@ -162,6 +162,8 @@ async def reviews_of(session: AsyncSession, section_id: uuid.UUID) -> list[Revie
     )
 
 
+# Sections whose committee is no longer secret: awarded, contracted, or ended without an award.
+UNSEALED = ("awarded", "contracted", "failed", "cancelled")
 CSV_HEADER = (
     "专家",
     "证书编号",
@@ -177,13 +179,14 @@ CSV_HEADER = (
 
 
 async def record_csv(session: AsyncSession, expert: Expert, zone: dt.tzinfo) -> str:
-    """One line per seat, then one per assessment; times in the center's zone, as people read them."""
+    """One line per seat, then one per assessment; times in the center's zone, as people read them.
+    Only sections past the award are listed: before it, who sits where is sealed (E-06)."""
     seats = (
         await session.execute(
             select(Member, Section, Committee)
             .join(Committee, Committee.id == Member.committee_id)
             .join(Section, Section.id == Committee.section_id)
-            .where(Member.expert_id == expert.id)
+            .where(Member.expert_id == expert.id, Section.status.in_(UNSEALED))
             .order_by(Committee.formed_at)
         )
     ).all()
@@ -191,7 +194,7 @@ async def record_csv(session: AsyncSession, expert: Expert, zone: dt.tzinfo) -> 
         await session.execute(
             select(Assessment, Section)
             .join(Section, Section.id == Assessment.section_id)
-            .where(Assessment.expert_id == expert.id)
+            .where(Assessment.expert_id == expert.id, Section.status.in_(UNSEALED))
             .order_by(Assessment.assessed_at)
         )
     ).all()

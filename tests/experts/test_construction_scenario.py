@@ -223,6 +223,9 @@ async def test_construction_from_the_draw_to_the_last_refund(
     assert report["report"]["rejected"][0]["reasons"][0]["ground"] == "TLR-51-6"
     section = (await client.get(f"/api/sections/{sid}", headers=people.headers("clerk"))).json()
     assert section["status"] == "evaluated"
+    # Until the award, an expert's record does not tell which committee it sits on (E-06).
+    record = await client.get(f"/api/experts/{sitting[0]}/record.csv", headers=people.headers("clerk"))
+    assert len(record.text.splitlines()) == 1
 
     # The candidates' publicity (C-14); an objection pauses the award until answered.
     early_end = await client.post(
