@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from experts.assessments import rules
 from experts.assessments.models import Assessment, Review
 from experts.committees.models import Committee, Member
+from experts.committees.rules import UNSEALED
 from experts.evaluations.models import Evaluation
 from experts.once import add_once
 from experts.pool import service as pool
@@ -48,6 +49,15 @@ async def assess(
 ) -> tuple[Assessment, bool]:
     rules.check_rating(rating)
     evaluation = await _signed_evaluation(session, section_id)
+    section = await session.get(Section, section_id)
+    if section is None or section.status not in UNSEALED:
+        # Before the award, "not a member" versus a rating would tell who sits there (E-06).
+        raise Conflict(
+            "assessment.before_award",
+            "定标后方可考核评标专家",
+            "experts are assessed once the award is decided",
+            rule="E-06",
+        )
     sat = await session.scalar(
         select(Member.id).where(
             Member.committee_id == evaluation.committee_id,
@@ -162,8 +172,6 @@ async def reviews_of(session: AsyncSession, section_id: uuid.UUID) -> list[Revie
     )
 
 
-# Sections whose committee is no longer secret: awarded, contracted, or ended without an award.
-UNSEALED = ("awarded", "contracted", "failed", "cancelled")
 CSV_HEADER = (
     "专家",
     "证书编号",

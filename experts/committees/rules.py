@@ -11,6 +11,8 @@ from trading.projects.models import Project
 from trading.projects.rules import Status
 
 DECIDED = frozenset({Status.awarded, Status.contracted})
+# Sections whose committee is no longer secret to the center: decided, or ended without an award.
+UNSEALED = tuple(sorted(DECIDED | {Status.failed, Status.cancelled}))
 
 
 def names_visible(viewer: Identity, project: Project, status: str) -> bool:

@@ -226,6 +226,12 @@ async def test_construction_from_the_draw_to_the_last_refund(
     # Until the award, an expert's record does not tell which committee it sits on (E-06).
     record = await client.get(f"/api/experts/{sitting[0]}/record.csv", headers=people.headers("clerk"))
     assert len(record.text.splitlines()) == 1
+    probe = await client.post(
+        url(sid, "/assessments"),
+        json={"expert_id": sitting[0], "rating": "good"},
+        headers=people.headers("clerk"),
+    )
+    assert (probe.status_code, probe.json()["code"]) == (409, "assessment.before_award")
 
     # The candidates' publicity (C-14); an objection pauses the award until answered.
     early_end = await client.post(
