@@ -1,1 +1,42 @@
-"""Expert evaluation (专家评标): the expert pool, random draws with recusal, committees, scoring."""
+"""Evaluation to award (评标到定标): the expert pool, random draws, the committee, the methods and
+scoring, the ranking and report, objections, the award, the contract.
+
+Built on the core, on `funds` (through the section's events) and on `bidding` (the opening
+record); imported by none of them. The composition root calls the hooks below.
+"""
+
+from typing import Any
+
+from trading.events import EventBus
+
+
+def import_models() -> None:
+    """Import every table of this package so migrations and the metadata see them."""
+    import experts.assessments.models
+    import experts.awards.models
+    import experts.committees.models
+    import experts.draws.models
+    import experts.evaluations.models
+    import experts.pool.models  # noqa: F401
+
+
+def route_handlers() -> list[Any]:
+    """The package's controllers, registered by trading.app.create_app."""
+    from experts.assessments.controllers import AssessmentController
+    from experts.awards.controllers import AwardController
+    from experts.committees.controllers import CommitteeController
+    from experts.evaluations.controllers import EvaluationController
+    from experts.pool.controllers import PoolController
+
+    return [PoolController, CommitteeController, EvaluationController, AwardController, AssessmentController]
+
+
+async def load_demo(session: Any, cast: Any, at: Any) -> None:
+    """The demo's expert pool (several thousand, relative to the clock), the demo's expert in it."""
+    from experts.pool.service import load_demo_pool
+
+    await load_demo_pool(session, cast.users["expert"].id, at=at)
+
+
+def subscribe(bus: EventBus) -> None:
+    """Experts react to no other package's events: they call the core's services directly."""

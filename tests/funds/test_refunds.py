@@ -18,7 +18,7 @@ from tests.funds.helpers import (
     refunds_of,
     verify,
 )
-from tests.trading.factories import open_as_the_opening_does
+from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
 from trading.events import publish
 
 RATE = {
@@ -52,7 +52,7 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
     )
     if sector in ("construction", "procurement"):
         await open_as_the_opening_does(people, section_id, clock.now())
-        await move(client, people, section_id, "evaluate")
+        await evaluate_as_the_committee_does(people, section_id, clock.now())
     else:
         await move(client, people, section_id, "open_bids")
     if sector == "construction":

@@ -4,7 +4,13 @@ bids, deposits and evaluation have their own scenarios)."""
 import datetime as dt
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
+from tests.trading.factories import (
+    call_announcement,
+    construction_project,
+    evaluate_as_the_committee_does,
+    iso,
+    open_as_the_opening_does,
+)
 from tests.trading.test_projects import publish, register
 
 DAY = dt.timedelta(days=1)
@@ -30,7 +36,7 @@ async def test_construction_open_tender_from_registration_to_contract(client, pe
     assert (await publish(client, people, call_announcement(project["id"]))).status_code == 200
     clock.advance(25 * DAY)
     await open_as_the_opening_does(people, section_id, clock.now())
-    await move(client, people, section_id, "evaluate")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
 
     publicity = {
         "project_id": project["id"],
@@ -76,7 +82,7 @@ async def test_procurement_awards_straight_after_evaluation(client, people, cloc
     await publish(client, people, call_announcement(project["id"], title="医学影像设备采购项目公开招标公告"))
     clock.advance(26 * DAY)
     await open_as_the_opening_does(people, section_id, clock.now())
-    await move(client, people, section_id, "evaluate")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
     awarded = await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
     assert awarded["status"] == "awarded"
 

@@ -2,7 +2,7 @@
 session with the supervisor's log, a step done late (yellow, then red), a supervision letter and
 its answer, and the month's circular showing it all."""
 
-from tests.trading.factories import open_as_the_opening_does
+from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
 from tests.trading.oversight.helpers import (
     HOUR,
     at,
@@ -59,7 +59,9 @@ async def test_construction_opening_session_late_publicity_letter_and_circular(c
     assert "section.opened" in [i["kind"] for i in timeline["items"]]
     assert (await call(client, "GET", "/api/supervision/verify", "zj_supervisor", people))["intact"] is True
 
-    await move(client, people, section_id, "evaluate")  # Friday 27 March: candidates due by Monday 30
+    await evaluate_as_the_committee_does(
+        people, section_id, clock.now()
+    )  # Friday 27 March: candidates due by Monday 30
     clock.set(at("2026-03-30"))
     assert [w["level"] for w in await warnings(client, people)] == ["yellow"]
     clock.set(at("2026-03-31"))

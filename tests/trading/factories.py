@@ -73,3 +73,25 @@ async def open_as_the_opening_does(people: Any, section_id: str, at: dt.datetime
             await session.commit()
     finally:
         await db.dispose()
+
+
+async def evaluate_as_the_committee_does(people: Any, section_id: str, at: dt.datetime) -> None:
+    """Move an opened tendering section to `evaluated` the way the committee's signed report does
+    (experts/evaluations), for tests of what comes after the evaluation."""
+    import uuid
+
+    db = Database(people.app.state.settings.resolved_database_url())
+    try:
+        async with db.session() as session:
+            section = await projects.get_section(session, uuid.UUID(section_id))
+            await projects.transition(
+                session,
+                section,
+                "evaluate",
+                actor=SYSTEM,
+                at=at,
+                data={"report_sha256": "0" * 64, "evaluation": "test"},
+            )
+            await session.commit()
+    finally:
+        await db.dispose()

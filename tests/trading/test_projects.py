@@ -3,7 +3,12 @@
 import datetime as dt
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project, open_as_the_opening_does
+from tests.trading.factories import (
+    call_announcement,
+    construction_project,
+    evaluate_as_the_committee_does,
+    open_as_the_opening_does,
+)
 
 
 async def register(client, people, body, as_="agency"):
@@ -123,12 +128,13 @@ async def test_an_award_before_the_candidates_publicity_is_refused_with_its_rule
     await publish(client, people, call_announcement(project["id"]))
     clock.advance(dt.timedelta(days=26))
     await open_as_the_opening_does(people, section_id, clock.now())
-    for action in ("evaluate",):
-        await client.post(
-            f"/api/sections/{section_id}/transitions",
-            json={"action": action},
-            headers=people.headers("clerk"),
-        )
+    by_hand = await client.post(
+        f"/api/sections/{section_id}/transitions",
+        json={"action": "evaluate"},
+        headers=people.headers("clerk"),
+    )
+    assert (by_hand.status_code, by_hand.json()["code"]) == (409, "section.evaluation_required")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
     award = await client.post(
         f"/api/sections/{section_id}/transitions", json={"action": "award"}, headers=people.headers("clerk")
     )

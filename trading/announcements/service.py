@@ -242,8 +242,14 @@ async def _apply_on_publish(
             )
             section.publicity_end = announcement.publicity_end
         action = SECTION_ACTION[kind]
-        # The opening may already have failed the section (too few bids): the notice only tells it.
-        if action and not (action == "fail" and section.status == Status.failed):
+        # The opening may already have failed the section (too few bids), the award decision may
+        # already have awarded it to this winner: the notice then only tells it.
+        informs = (action == "fail" and section.status == Status.failed) or (
+            action == "award"
+            and section.status == Status.awarded
+            and section.winner_id == announcement.winner_id
+        )
+        if action and not informs:
             await projects.transition(
                 session,
                 section,

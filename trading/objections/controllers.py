@@ -26,7 +26,7 @@ class ObjectionController(Controller):
     path = "/api"
     tags = ["objections"]
 
-    @post("/sections/{section_id:uuid}/objections", operation_id="fileObjection", opt=FILERS)
+    @post("/sections/{section_id:uuid}/objections", operation_id="fileDocumentsObjection", opt=FILERS)
     async def file(
         self,
         request: Request[Identity, Any, Any],
@@ -43,7 +43,7 @@ class ObjectionController(Controller):
         await session.commit()
         return service.objection_out(objection)
 
-    @get("/sections/{section_id:uuid}/objections", operation_id="listObjections", opt=READERS)
+    @get("/sections/{section_id:uuid}/objections", operation_id="listDocumentsObjections", opt=READERS)
     async def list_for_section(
         self,
         request: Request[Identity, Any, Any],
@@ -60,7 +60,7 @@ class ObjectionController(Controller):
 
     @post(
         "/objections/{objection_id:uuid}/answer",
-        operation_id="answerObjection",
+        operation_id="answerDocumentsObjection",
         opt=ANSWERERS,
         status_code=200,
     )

@@ -64,7 +64,17 @@ _LIVE = frozenset(Status) - TERMINAL
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("announce", frozenset({Status.draft}), Status.announced, ALL_SECTORS, "C-02", "发布公告"),
     Transition("open_bids", frozenset({Status.bidding_closed}), Status.opened, ALL_SECTORS, "C-08", "开标"),
+    # Only the committee's signed report evaluates a section (experts/evaluations); an objection
+    # upheld during the publicity sends it back to the committee (C-14).
     Transition("evaluate", frozenset({Status.opened}), Status.evaluated, TENDERING, "C-13", "完成评标"),
+    Transition(
+        "return_to_committee",
+        frozenset({Status.evaluated, Status.candidates_published}),
+        Status.opened,
+        TENDERING,
+        "C-14",
+        "退回评标委员会重新评审",
+    ),
     Transition(
         "publish_candidates",
         frozenset({Status.evaluated}),

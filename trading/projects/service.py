@@ -332,6 +332,15 @@ async def transition(
             "construction and procurement bids are opened by the electronic opening, not by hand",
             rule="E-04",
         )
+    if action in ("evaluate", "return_to_committee") and not (data or {}).get("evaluation"):
+        # The committee's report evaluates a section (TLR art. 53); a hand-made mark would have no
+        # committee, scores or candidates behind it.
+        raise Conflict(
+            "section.evaluation_required",
+            "评标须由评标委员会完成并签署评标报告，不能手工标记",
+            "a section is evaluated by its committee's signed report, not by hand",
+            rule="C-13",
+        )
     if action in ("fail", "cancel") and not (reason and reason.strip()):
         raise DomainError(
             "section.reason_required",

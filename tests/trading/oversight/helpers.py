@@ -6,7 +6,13 @@ import datetime as dt
 from typing import Any
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
+from tests.trading.factories import (
+    call_announcement,
+    construction_project,
+    evaluate_as_the_committee_does,
+    iso,
+    open_as_the_opening_does,
+)
 from tests.trading.test_projects import publish, register
 
 DAY = dt.timedelta(days=1)
@@ -61,7 +67,7 @@ async def evaluated_section(
     clock.set(DEADLINE)
     await open_as_the_opening_does(people, section_id, clock.now())
     clock.advance(3 * HOUR)
-    await move(client, people, section_id, "evaluate")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
     return project_id, section_id
 
 

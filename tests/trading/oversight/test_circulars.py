@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from tests.trading.factories import open_as_the_opening_does
+from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
 from tests.trading.oversight.helpers import (
     DEADLINE,
     HOUR,
@@ -12,7 +12,6 @@ from tests.trading.oversight.helpers import (
     at,
     call,
     candidates,
-    move,
     warnings,
 )
 
@@ -29,7 +28,7 @@ async def small_march(client, people, clock):
         await open_as_the_opening_does(people, section_id, clock.now())
     clock.advance(3 * HOUR)
     for section_id in (late_section, prompt_section):
-        await move(client, people, section_id, "evaluate")
+        await evaluate_as_the_committee_does(people, section_id, clock.now())
     await candidates(client, people, prompt_project, clock)
     clock.set(at("2026-03-30"))
     await warnings(client, people)

@@ -1,8 +1,8 @@
 """Rooms, bookings (no double booking, none outside the section's dates), the day view, and a
 session's timeline."""
 
-from tests.trading.factories import open_as_the_opening_does
-from tests.trading.oversight.helpers import DEADLINE, HOUR, announced_section, call, move
+from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
+from tests.trading.oversight.helpers import DEADLINE, HOUR, announced_section, call
 
 
 async def room(client, people, name="第一开标室", kind="opening"):
@@ -189,4 +189,4 @@ async def test_a_sessions_timeline_holds_check_ins_steps_pauses_incidents_and_cl
     # Another bureau's supervisor does not see it; a bidder may not read timelines at all.
     await call(client, "GET", path, "cz_supervisor", people, None, 404)
     await call(client, "GET", path, "bidder_a", people, None, 403)
-    await move(client, people, section_id, "evaluate")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
