@@ -12,6 +12,7 @@ from trading.events import EventBus
 
 def import_models() -> None:
     """Import every table of this package so migrations and the metadata see them."""
+    import bidding.auctions.models
     import bidding.certificates.models
     import bidding.keyholders.models
     import bidding.opening.models
@@ -21,6 +22,7 @@ def import_models() -> None:
 
 def route_handlers() -> list[Any]:
     """The package's controllers, registered by trading.app.create_app."""
+    from bidding.auctions.controllers import AuctionController, PublicBoardController
     from bidding.certificates.controllers import CertificateController, PlatformCertificateController
     from bidding.keyholders.controllers import KeyHolderController
     from bidding.opening.controllers import OpeningController
@@ -35,6 +37,8 @@ def route_handlers() -> list[Any]:
         BidController,
         ReceiptController,
         OpeningController,
+        AuctionController,
+        PublicBoardController,
     ]
 
 
