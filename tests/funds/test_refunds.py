@@ -18,7 +18,7 @@ from tests.funds.helpers import (
     refunds_of,
     verify,
 )
-from tests.trading.factories import open_as_the_opening_does
+from tests.trading.factories import award_as_the_sale_does, open_as_the_opening_does
 from trading.events import publish
 
 RATE = {
@@ -54,7 +54,9 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
         await open_as_the_opening_does(people, section_id, clock.now())
         await move(client, people, section_id, "evaluate")
     else:
-        await move(client, people, section_id, "open_bids")
+        # Land and property sections are awarded by their listing or auction (bidding/auctions).
+        await award_as_the_sale_does(people, section_id, clock.now(), people.org(winner).id)
+        return
     if sector == "construction":
         await move(client, people, section_id, "publish_candidates")
     await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))

@@ -4,7 +4,13 @@ bids, deposits and evaluation have their own scenarios)."""
 import datetime as dt
 
 from tests.conftest import START
-from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
+from tests.trading.factories import (
+    award_as_the_sale_does,
+    call_announcement,
+    construction_project,
+    iso,
+    open_as_the_opening_does,
+)
 from tests.trading.test_projects import publish, register
 
 DAY = dt.timedelta(days=1)
@@ -125,8 +131,8 @@ async def test_land_listing_from_announcement_to_contract(client, people, clock)
     clock.advance(21 * DAY)
     assert (await section(client, people, section_id))["status"] == "registration_open"
     clock.advance(12 * DAY)
-    await move(client, people, section_id, "open_bids")
-    await move(client, people, section_id, "award", winner_id=str(people.org("developer").id))
+    # The listing's end awards the section (tests/scenarios/test_sales.py walks it through the API).
+    await award_as_the_sale_does(people, section_id, clock.now(), people.org("developer").id)
     assert (await move(client, people, section_id, "contract"))["status"] == "contracted"
 
 

@@ -72,3 +72,26 @@ async def open_as_the_opening_does(people: Any, section_id: str, at: dt.datetime
             await session.commit()
     finally:
         await db.dispose()
+
+
+async def award_as_the_sale_does(people: Any, section_id: str, at: dt.datetime, winner_id: Any) -> None:
+    """Award a land or property section the way bidding's listing or auction does (naming its
+    sale and price), for tests of what comes after the sale (L-03: never awarded by hand)."""
+    import uuid
+
+    db = Database(people.app.state.settings.resolved_database_url())
+    try:
+        async with db.session() as session:
+            section = await projects.get_section(session, uuid.UUID(section_id))
+            await projects.transition(
+                session,
+                section,
+                "award",
+                actor=SYSTEM,
+                at=at,
+                winner_id=winner_id,
+                data={"sale_id": str(uuid.uuid4()), "price_fen": section.starting_price_fen},
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
