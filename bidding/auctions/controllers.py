@@ -393,7 +393,7 @@ class AuctionController(Controller):
                 subscriber.run_in_background(forward),
                 rooms(state, channels).watching(listing_id, send),
             ):
-                await socket.send_json({"kind": "hello", **await tick(state, channels, listing_id)})
+                await socket.send_json({**await tick(state, channels, listing_id), "kind": "hello"})
                 while True:
                     await socket.receive_text()
 
