@@ -46,7 +46,7 @@ async def bidders_paid(
     return accounts
 
 
-async def to_award(client, people, clock, section_id, sector, winner="builder_a"):
+async def to_award(client, people, clock, section_id, sector, winner="builder_a", price_fen=None):
     clock.advance(
         dt.timedelta(days=(45 if sector == "land" else 35 if sector == "property" else 25), hours=1)
     )
@@ -55,7 +55,7 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
         await move(client, people, section_id, "evaluate")
     else:
         # Land and property sections are awarded by their listing or auction (bidding/auctions).
-        await award_as_the_sale_does(people, section_id, clock.now(), people.org(winner).id)
+        await award_as_the_sale_does(people, section_id, clock.now(), people.org(winner).id, price_fen)
         return
     if sector == "construction":
         await move(client, people, section_id, "publish_candidates")

@@ -74,7 +74,9 @@ async def open_as_the_opening_does(people: Any, section_id: str, at: dt.datetime
         await db.dispose()
 
 
-async def award_as_the_sale_does(people: Any, section_id: str, at: dt.datetime, winner_id: Any) -> None:
+async def award_as_the_sale_does(
+    people: Any, section_id: str, at: dt.datetime, winner_id: Any, price_fen: int | None = None
+) -> None:
     """Award a land or property section the way bidding's listing or auction does (naming its
     sale and price), for tests of what comes after the sale (L-03: never awarded by hand)."""
     import uuid
@@ -90,7 +92,7 @@ async def award_as_the_sale_does(people: Any, section_id: str, at: dt.datetime, 
                 actor=SYSTEM,
                 at=at,
                 winner_id=winner_id,
-                data={"sale_id": str(uuid.uuid4()), "price_fen": section.starting_price_fen},
+                data={"sale_id": str(uuid.uuid4()), "price_fen": price_fen or section.starting_price_fen},
             )
             await session.commit()
     finally:
