@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.cors import CORSConfig
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.auth.guards import role_guard
 from trading.auth.lockout import BlockedUsers, MemoryFailureCounter, RedisFailureCounter
 from trading.auth.tokens import build_jwt_auth
+from trading.channels import ResilientChannelsPlugin
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
-    channels = ChannelsPlugin(
+    channels = ResilientChannelsPlugin(
         backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
         if settings.redis_url
         else MemoryChannelsBackend(),
@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
 
 
-def _plugins(channels: ChannelsPlugin) -> list[Any]:
+def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:
     from trading.cli import TradingCLIPlugin
 
     return [TradingCLIPlugin(), channels]
