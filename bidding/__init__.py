@@ -47,7 +47,9 @@ def subscribe(bus: EventBus) -> None:
 
 
 def cli_commands() -> list[Any]:
-    """The bidder's and the key holder's tools: `trading bid ...`, `trading keyholder ...`."""
+    """The bidder's and the key holder's tools: `trading bid ...`, `trading keyholder ...`; the
+    auction job `trading auction settle-due`."""
+    from bidding.auctions.cli import auction_group
     from bidding.cli import bid_group, keyholder_group
 
-    return [bid_group, keyholder_group]
+    return [bid_group, keyholder_group, auction_group]

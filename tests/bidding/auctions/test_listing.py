@@ -121,3 +121,26 @@ async def test_a_section_of_a_land_sale_is_not_awarded_by_hand(client, people, s
         headers=people.headers("clerk"),
     )
     assert (refused.status_code, refused.json()["code"]) == (409, "section.sale_required")
+
+
+def test_the_settle_due_command_ends_what_the_clock_ended_once(app, people, settings, clock):
+    import asyncio
+    from pathlib import Path
+
+    from click.testing import CliRunner
+    from litestar.cli._utils import LitestarEnv
+    from litestar.testing import TestClient
+
+    from bidding.auctions.cli import auction_group
+    from tests.bidding.kit import SyncClientAsAsync
+
+    with TestClient(app) as tc:
+        client = SyncClientAsAsync(tc)
+        sale = asyncio.run(land_sale(client, people, settings, clock, "bidder_a"))
+        assert asyncio.run(bid(client, people, sale, "bidder_a", "98000000.00")).status_code == 201
+        env = LitestarEnv(app_path="trading.app:create_app", app=app, cwd=Path.cwd())
+        assert "settled 0 listing(s)" in CliRunner().invoke(auction_group, ["settle-due"], obj=env).output
+        clock.set(LISTING_END)
+        assert "settled 1 listing(s)" in CliRunner().invoke(auction_group, ["settle-due"], obj=env).output
+        assert "settled 0 listing(s)" in CliRunner().invoke(auction_group, ["settle-due"], obj=env).output
+        assert asyncio.run(room(client, people, sale))["status"] == "sold"
