@@ -53,3 +53,10 @@ def cli_commands() -> list[Any]:
     from bidding.cli import bid_group, keyholder_group
 
     return [bid_group, keyholder_group, auction_group]
+
+
+async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
+    """The demo's sales in progress (trading/demo.py calls this hook)."""
+    from bidding.auctions.demo import load_demo as auctions_demo
+
+    await auctions_demo(session, cast, today, zone)
