@@ -182,12 +182,14 @@ class Watcher:
         self.received: dict[int, float] = {}
         self.ready = asyncio.Event()
 
-    async def watch(self, url: str, token: str, until: asyncio.Event) -> None:
-        async with websockets.connect(
-            url, additional_headers={"Authorization": f"Bearer {token}"}, max_queue=None
-        ) as ws:
+    async def watch(self, url: str, token: str, until: asyncio.Event, gate: asyncio.Semaphore) -> None:
+        async with gate:  # a bounded number of handshakes at a time
+            ws = await websockets.connect(
+                url, additional_headers={"Authorization": f"Bearer {token}"}, max_queue=None, open_timeout=120
+            )
             json.loads(await ws.recv())  # hello
-            self.ready.set()
+        self.ready.set()
+        async with ws:
             while not until.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
@@ -262,12 +264,13 @@ async def bench_room(args: argparse.Namespace) -> dict[str, Any]:
         done = asyncio.Event()
         watchers = [Watcher() for _ in range(args.watchers)]
         ws_urls = [u.replace("http://", "ws://") + f"/api/auctions/{listing_id}/live" for u in urls]
-        tasks = []
-        for n, watcher in enumerate(watchers):
-            tasks.append(asyncio.create_task(watcher.watch(ws_urls[n % len(ws_urls)], clerk, done)))
-            if n % 50 == 49:
-                await asyncio.sleep(0.05)  # do not flood the accept queue
-        await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), timeout=120)
+        gate = asyncio.Semaphore(20)
+        tasks = [
+            asyncio.create_task(watcher.watch(ws_urls[n % len(ws_urls)], clerk, done, gate))
+            for n, watcher in enumerate(watchers)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), timeout=600)
+        print(f"{len(watchers)} watchers connected", flush=True)
         sent, refused, elapsed = await bidding(urls, listing_id, tokens, args.bids, args.concurrency)
         deadline = time.perf_counter() + 30
         while time.perf_counter() < deadline and any(len(w.received) < len(sent) for w in watchers):  # noqa: ASYNC110
