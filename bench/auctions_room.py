@@ -272,16 +272,23 @@ async def bench_room(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), timeout=600)
         print(f"{len(watchers)} watchers connected", flush=True)
         sent, refused, elapsed = await bidding(urls, listing_id, tokens, args.bids, args.concurrency)
+        print(f"{len(sent)} bids accepted in {elapsed:.1f} s", flush=True)
         deadline = time.perf_counter() + 30
         while time.perf_counter() < deadline and any(len(w.received) < len(sent) for w in watchers):  # noqa: ASYNC110
             await asyncio.sleep(0.1)  # watchers drain their queues
         done.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+        missing = sum(len(w.received) < len(sent) for w in watchers)
+        print(f"watchers drained; {missing} still missing bids", flush=True)
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()  # uvicorn waits for a thousand websockets to close
+                process.wait(timeout=15)
     latencies = [
         (w.received[seq] - began) * 1000 for w in watchers for seq, began in sent.items() if seq in w.received
     ]

@@ -250,7 +250,7 @@ class AuctionController(Controller):
             raise
         await session.commit()
         await live.publish_committed(session, channels)
-        return bid_out(accepted.bid)
+        return bid_out(accepted)
 
     @get("/{listing_id:uuid}/bids", operation_id="listBids", opt=WATCHERS)
     async def bids(

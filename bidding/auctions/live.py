@@ -84,9 +84,6 @@ class Rooms:
         self._watchers: dict[uuid.UUID, set[Send]] = {}
         self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
 
-    def watchers(self, listing_id: uuid.UUID) -> int:
-        return len(self._watchers.get(listing_id, ()))
-
     @contextlib.asynccontextmanager
     async def watching(self, listing_id: uuid.UUID, send: Send):  # type: ignore[no-untyped-def]
         self._watchers.setdefault(listing_id, set()).add(send)

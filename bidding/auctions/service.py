@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -401,12 +400,6 @@ async def _check_may_bid(
 # --- offers and bids --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Accepted:
-    bid: AuctionBid
-    listing: Listing
-
-
 async def place_bid(
     session: AsyncSession,
     listing_id: uuid.UUID,
@@ -415,7 +408,7 @@ async def place_bid(
     price_fen: int,
     clock: Clock,
     zone: ZoneInfo,
-) -> Accepted:
+) -> AuctionBid:
     """An offer during the listing or a bid during the auction. The listing row is locked first
     and the time is read after the lock, so the accepted bids' numbers, times and prices all rise
     together; each must be at least one increment over the price it saw under the lock."""
@@ -446,7 +439,7 @@ async def place_bid(
         increment_fen=listing.increment_fen,
         current_fen=listing.current_price_fen,
     )
-    return Accepted(await _accept(session, listing, joined, current, price_fen, bidder, at), listing)
+    return await _accept(session, listing, joined, current, price_fen, bidder, at)
 
 
 async def _check_still_qualified(session: AsyncSession, listing: Listing, joined: ListingBidder) -> None:
