@@ -138,7 +138,9 @@ def serve(args: argparse.Namespace) -> None:
 
     settings = settings_for(Path(args.data_dir), args.database_url, args.redis_url)
     app = create_app(settings, clock=FileClock(Path(args.clock_file)))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", backlog=4096, ws_max_queue=1024)
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", backlog=4096, timeout_keep_alive=60
+    )
 
 
 def start_servers(
