@@ -12,6 +12,7 @@ from trading.events import EventBus
 
 def import_models() -> None:
     """Import every table of this package so migrations and the metadata see them."""
+    import bidding.auctions.models
     import bidding.certificates.models
     import bidding.keyholders.models
     import bidding.opening.models
@@ -21,6 +22,7 @@ def import_models() -> None:
 
 def route_handlers() -> list[Any]:
     """The package's controllers, registered by trading.app.create_app."""
+    from bidding.auctions.controllers import AuctionController, PublicBoardController
     from bidding.certificates.controllers import CertificateController, PlatformCertificateController
     from bidding.keyholders.controllers import KeyHolderController
     from bidding.opening.controllers import OpeningController
@@ -37,6 +39,8 @@ def route_handlers() -> list[Any]:
         ReceiptController,
         OpeningController,
         SignalController,
+        AuctionController,
+        PublicBoardController,
     ]
 
 
@@ -54,7 +58,16 @@ def jobs(settings: Any) -> list[Any]:
 
 
 def cli_commands() -> list[Any]:
-    """The bidder's and the key holder's tools: `trading bid ...`, `trading keyholder ...`."""
+    """The bidder's and the key holder's tools: `trading bid ...`, `trading keyholder ...`, the stored
+    packages' check `trading bids check-packages`; the auction job `trading auction settle-due`."""
+    from bidding.auctions.cli import auction_group
     from bidding.cli import bid_group, bids_group, keyholder_group
 
-    return [bid_group, keyholder_group, bids_group]
+    return [bid_group, keyholder_group, bids_group, auction_group]
+
+
+async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
+    """The demo's sales in progress (trading/demo.py calls this hook)."""
+    from bidding.auctions.demo import load_demo as auctions_demo
+
+    await auctions_demo(session, cast, today, zone)

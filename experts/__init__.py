@@ -31,11 +31,11 @@ def route_handlers() -> list[Any]:
     return [PoolController, CommitteeController, EvaluationController, AwardController, AssessmentController]
 
 
-async def load_demo(session: Any, cast: Any, at: Any) -> None:
+async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
     """The demo's expert pool (several thousand, relative to the clock), the demo's expert in it."""
     from experts.pool.service import load_demo_pool
 
-    await load_demo_pool(session, cast.users["expert"].id, at=at)
+    await load_demo_pool(session, cast.users["expert"].id, at=today)
 
 
 def subscribe(bus: EventBus) -> None:

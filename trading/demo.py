@@ -413,12 +413,17 @@ async def load_demo(db: Database, clock: Clock) -> list[tuple[str, str, str]]:
         await announcements.review(
             session, draft, "submit", actor=cast.identity("state_holding"), at=today - _days(1), zone=zone
         )
-        # Feature packages add their own demo data (experts: the expert pool), found by name as the
-        # composition root finds them, so the core imports none of them.
-        from trading.app import feature_packages
-
-        for package in feature_packages():
-            if hasattr(package, "load_demo"):
-                await package.load_demo(session, cast, now)
+        await _feature_demos(session, cast, today, zone)
         await session.commit()
     return [(p.username, p.password, ",".join(p.roles)) for p in PEOPLE]
+
+
+async def _feature_demos(session: AsyncSession, cast: Cast, today: dt.datetime, zone: dt.tzinfo) -> None:
+    """What the feature packages add to the demo (their optional `load_demo` hook), found the way
+    the composition root finds them, so the core imports none of them."""
+    from trading.app import feature_packages
+
+    for package in feature_packages():
+        hook = getattr(package, "load_demo", None)
+        if hook is not None:
+            await hook(session, cast, today, zone)

@@ -27,6 +27,7 @@ from funds.journal import service as journal
 from funds.journal.service import Leg
 from funds.refunds.interest import round_half_up
 from funds.subaccounts.service import next_number
+from trading.audit.models import AuditEvent
 from trading.audit.service import Actor, record
 from trading.clock import local_date
 from trading.errors import Conflict, DomainError, not_found
@@ -208,6 +209,8 @@ async def issue_invoice(
             status=422,
         )
     schedule, bands = found
+    if project.sector in (Sector.land, Sector.property):
+        await _check_sale_price(session, section.id, contract_value_fen)
     if schedule.payer == "winner":
         if section.winner_id is None:
             raise Conflict(
@@ -282,6 +285,43 @@ async def issue_invoice(
     )
     await session.flush()
     return invoice
+
+
+async def sale_price(session: AsyncSession, section_id: uuid.UUID) -> int | None:
+    """The price a land or property section was sold at, as its award recorded it (the listing or
+    auction awards it with its price; see bidding/auctions)."""
+    award = await session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.subject_type == "section",
+            AuditEvent.subject_id == str(section_id),
+            AuditEvent.action == "section.awarded",
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    price = award.data.get("price_fen") if award is not None else None
+    return int(price) if price is not None else None
+
+
+async def _check_sale_price(session: AsyncSession, section_id: uuid.UUID, contract_value_fen: int) -> None:
+    """A sale's fee is charged on the price it was sold at, never on a figure typed in (a fee was
+    once invoiced on 50,000,000 yuan for a parcel whose reserve alone was 52,000,000)."""
+    price = await sale_price(session, section_id)
+    if price is None:
+        raise Conflict(
+            "fee.sale_not_ended",
+            "该宗地/标的尚未成交，不能开具交易服务费",
+            "the sale has not ended with a price yet: no fee to invoice",
+        )
+    if contract_value_fen != price:
+        raise Conflict(
+            "fee.not_the_sale_price",
+            f"交易服务费须按成交价{format_yuan(price)}元计收，不能按{format_yuan(contract_value_fen)}元计收",
+            f"the fee is charged on the sale price of {format_yuan(price)} yuan, "
+            f"not on {format_yuan(contract_value_fen)} yuan",
+            details={"sale_price": format_yuan(price), "contract_value": format_yuan(contract_value_fen)},
+        )
 
 
 async def get_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> FeeInvoice:

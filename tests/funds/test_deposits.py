@@ -139,8 +139,14 @@ async def test_only_the_property_winner_converts_and_the_fee_is_paid_first(
     for org in ("developer", "builder_b"):
         account = await open_subaccount(client, people, section_id, org=org)
         await pay(client, people, settings, clock, account["number"], "1000000.00", org=org)
-    await to_award(client, people, clock, section_id, "property", winner="developer")
+    await to_award(client, people, clock, section_id, "property", winner="developer", price_fen=1300000000)
     await dispatch(app, db, clock)
+    wrong = await client.post(
+        "/api/funds/fees/invoices",
+        json={"section_id": section_id, "contract_value": "12500000.00"},
+        headers=people.headers("clerk"),
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (409, "fee.not_the_sale_price")
     loser = await client.post(
         f"/api/funds/deposits/{section_id}/{people.org('builder_b').id}/convert",
         json={"settle_fee": False},

@@ -18,7 +18,11 @@ from tests.funds.helpers import (
     refunds_of,
     verify,
 )
-from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
+from tests.trading.factories import (
+    award_as_the_sale_does,
+    evaluate_as_the_committee_does,
+    open_as_the_opening_does,
+)
 from trading.events import publish
 
 RATE = {
@@ -46,7 +50,7 @@ async def bidders_paid(
     return accounts
 
 
-async def to_award(client, people, clock, section_id, sector, winner="builder_a"):
+async def to_award(client, people, clock, section_id, sector, winner="builder_a", price_fen=None):
     clock.advance(
         dt.timedelta(days=(45 if sector == "land" else 35 if sector == "property" else 25), hours=1)
     )
@@ -54,7 +58,9 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
         await open_as_the_opening_does(people, section_id, clock.now())
         await evaluate_as_the_committee_does(people, section_id, clock.now())
     else:
-        await move(client, people, section_id, "open_bids")
+        # Land and property sections are awarded by their listing or auction (bidding/auctions).
+        await award_as_the_sale_does(people, section_id, clock.now(), people.org(winner).id, price_fen)
+        return
     if sector == "construction":
         await move(client, people, section_id, "publish_candidates")
     await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))

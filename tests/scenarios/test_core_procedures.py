@@ -5,6 +5,7 @@ import datetime as dt
 
 from tests.conftest import START
 from tests.trading.factories import (
+    award_as_the_sale_does,
     call_announcement,
     construction_project,
     evaluate_as_the_committee_does,
@@ -132,8 +133,8 @@ async def test_land_listing_from_announcement_to_contract(client, people, clock)
     clock.advance(21 * DAY)
     assert (await section(client, people, section_id))["status"] == "registration_open"
     clock.advance(16 * DAY)
-    await move(client, people, section_id, "open_bids")
-    await move(client, people, section_id, "award", winner_id=str(people.org("developer").id))
+    # The listing's end awards the section (tests/scenarios/test_sales.py walks it through the API).
+    await award_as_the_sale_does(people, section_id, clock.now(), people.org("developer").id)
     assert (await move(client, people, section_id, "contract"))["status"] == "contracted"
 
 

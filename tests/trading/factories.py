@@ -75,23 +75,45 @@ async def open_as_the_opening_does(people: Any, section_id: str, at: dt.datetime
         await db.dispose()
 
 
-async def evaluate_as_the_committee_does(people: Any, section_id: str, at: dt.datetime) -> None:
-    """Move an opened tendering section to `evaluated` the way the committee's signed report does
-    (experts/evaluations), for tests of what comes after the evaluation."""
+async def _transition_as_a_package_does(
+    people: Any, section_id: str, action: str, at: dt.datetime, **kw: Any
+) -> None:
     import uuid
 
     db = Database(people.app.state.settings.resolved_database_url())
     try:
         async with db.session() as session:
             section = await projects.get_section(session, uuid.UUID(section_id))
-            await projects.transition(
-                session,
-                section,
-                "evaluate",
-                actor=SYSTEM,
-                at=at,
-                data={"report_sha256": "0" * 64, "evaluation": "test"},
-            )
+            data = kw.pop("data")
+            await projects.transition(session, section, action, actor=SYSTEM, at=at, data=data(section), **kw)
             await session.commit()
     finally:
         await db.dispose()
+
+
+async def evaluate_as_the_committee_does(people: Any, section_id: str, at: dt.datetime) -> None:
+    """Move an opened tendering section to `evaluated` the way the committee's signed report does
+    (experts/evaluations), for tests of what comes after the evaluation."""
+    await _transition_as_a_package_does(
+        people, section_id, "evaluate", at, data=lambda _: {"report_sha256": "0" * 64, "evaluation": "test"}
+    )
+
+
+async def award_as_the_sale_does(
+    people: Any, section_id: str, at: dt.datetime, winner_id: Any, price_fen: int | None = None
+) -> None:
+    """Award a land or property section the way bidding's listing or auction does (naming its
+    sale and price), for tests of what comes after the sale (L-03: never awarded by hand)."""
+    import uuid
+
+    await _transition_as_a_package_does(
+        people,
+        section_id,
+        "award",
+        at,
+        winner_id=winner_id,
+        data=lambda section: {
+            "sale_id": str(uuid.uuid4()),
+            "price_fen": price_fen or section.starting_price_fen,
+        },
+    )

@@ -11,8 +11,8 @@ async def test_the_demo_publishes_announcements_in_three_sectors_and_holds_one_f
     logins = await load_demo(db, clock)
     assert {role for _, _, role in logins} >= {"admin", "staff", "auditor", "supervisor", "bidder", "expert"}
     public = (await client.get("/api/public/announcements/")).json()
-    assert public["total"] == 3
-    assert {a["sector"] for a in public["items"]} == {"construction", "procurement", "land"}
+    assert public["total"] == 4
+    assert {a["sector"] for a in public["items"]} == {"construction", "procurement", "land", "property"}
 
     login = await client.post("/api/auth/login", json={"username": "clerk", "password": "clerk-demo-2026"})
     headers = {"Authorization": f"Bearer {login.json()['token']}"}
@@ -20,16 +20,37 @@ async def test_the_demo_publishes_announcements_in_three_sectors_and_holds_one_f
         await client.get("/api/announcements/", params={"status": "submitted"}, headers=headers)
     ).json()
     assert [a["sector"] for a in waiting] == ["property"]
-    statuses = {
-        p["sector"]: p["sections"][0]["status"]
+    statuses = sorted(
+        (p["sector"], p["sections"][0]["status"])
         for p in (await client.get("/api/projects/", headers=headers)).json()
-    }
-    assert statuses == {
-        "construction": "registration_open",
-        "procurement": "bidding_closed",
-        "land": "registration_open",
-        "property": "draft",
-    }
+    )
+    assert statuses == [
+        ("construction", "registration_open"),
+        ("land", "registration_open"),
+        ("procurement", "bidding_closed"),
+        ("property", "draft"),
+        ("property", "registration_open"),
+    ]
+
+
+async def test_the_demo_has_a_land_listing_and_a_property_transfer_in_progress(client, db, clock):
+    await load_demo(db, clock)
+    login = await client.post("/api/auth/login", json={"username": "clerk", "password": "clerk-demo-2026"})
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    rooms = []
+    for project in (await client.get("/api/projects/", headers=headers)).json():
+        if project["sector"] in ("land", "property") and project["sections"][0]["status"] != "draft":
+            section_id = project["sections"][0]["id"]
+            room = await client.get(f"/api/auctions/sections/{section_id}/listing", headers=headers)
+            rooms.append(
+                (
+                    project["sector"],
+                    room.json()["phase"],
+                    room.json()["current_price"],
+                    room.json()["bidders"],
+                )
+            )
+    assert sorted(rooms) == [("land", "listing", "970000000.00", 2), ("property", "listing", None, 1)]
 
 
 async def test_the_demo_refuses_a_database_that_has_data(db, clock):
@@ -84,13 +105,14 @@ async def _the_demo_center_on(data_dir, when: str) -> None:
     app = create_app(Settings(data_dir=data_dir, clock_at=when, event_dispatch_seconds=0))
     async with AsyncTestClient(app=app) as client:
         projects = (await client.get("/api/projects/", headers=await _login(client, "clerk"))).json()
-        assert {p["sector"]: p["sections"][0]["status"] for p in projects} == {
-            "construction": "registration_open",
-            "procurement": "bidding_closed",
-            "land": "registration_open",
-            "property": "draft",
-        }
-        assert (await client.get("/api/public/announcements/")).json()["total"] == 3
+        assert sorted((p["sector"], p["sections"][0]["status"]) for p in projects) == [
+            ("construction", "registration_open"),
+            ("land", "registration_open"),
+            ("procurement", "bidding_closed"),
+            ("property", "draft"),
+            ("property", "registration_open"),
+        ]
+        assert (await client.get("/api/public/announcements/")).json()["total"] == 4
         verify = await client.get("/api/audit/verify", headers=await _login(client, "auditor"))
         assert verify.json()["intact"] is True
 

@@ -54,6 +54,9 @@ class Transition:
     sectors: frozenset[Sector]
     rule: str | None  # the rule a transition out of order would break
     zh: str
+    # The key of the move's data that only the procedure making this move provides (a land or
+    # property sale is awarded by its listing or auction, with its price, never by hand).
+    requires: str | None = None
 
 
 ALL_SECTORS = frozenset(Sector)
@@ -101,7 +104,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         "P-08",
         "确定成交供应商",
     ),
-    Transition("award", frozenset({Status.opened}), Status.awarded, TRANSFERS, "L-03", "确认竞得人/受让方"),
+    Transition(
+        "award",
+        frozenset({Status.registration_open, Status.bidding_closed, Status.opened}),
+        Status.awarded,
+        TRANSFERS,
+        "L-03",
+        "确认竞得人/受让方",
+        requires="sale_id",
+    ),
     Transition("contract", frozenset({Status.awarded}), Status.contracted, ALL_SECTORS, "C-15", "签订合同"),
     Transition(
         "fail",

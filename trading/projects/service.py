@@ -341,6 +341,13 @@ async def transition(
             "a section is evaluated by its committee's signed report, not by hand",
             rule="C-13",
         )
+    if move.requires and not (data or {}).get(move.requires):
+        raise Conflict(
+            "section.sale_required",
+            "土地和产权交易的竞得人/受让方由挂牌或竞价结果确定，不能手工定标",
+            "a land or property sale is awarded by its listing or auction, with its price, not by hand",
+            rule=move.rule,
+        )
     if action in ("fail", "cancel") and not (reason and reason.strip()):
         raise DomainError(
             "section.reason_required",
