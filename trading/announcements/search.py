@@ -63,10 +63,10 @@ def _contains(term: str, dialect: str) -> ColumnElement[bool]:
     pattern = _like(term)
     # SQLite's LIKE already ignores ASCII case; PostgreSQL's trigram index answers ILIKE.
     if dialect == "sqlite":
-        return or_(Announcement.title.like(pattern, escape="\\"), Announcement.body.like(pattern, escape="\\"))
-    return or_(
-        Announcement.title.ilike(pattern, escape="\\"), Announcement.body.ilike(pattern, escape="\\")
-    )
+        return or_(
+            Announcement.title.like(pattern, escape="\\"), Announcement.body.like(pattern, escape="\\")
+        )
+    return or_(Announcement.title.ilike(pattern, escape="\\"), Announcement.body.ilike(pattern, escape="\\"))
 
 
 def _phrase(term: str) -> str:
