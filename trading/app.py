@@ -79,6 +79,7 @@ def route_handlers() -> list[Any]:
     from trading.calendar.controllers import CalendarController
     from trading.health.controllers import health, ready
     from trading.objections.controllers import ObjectionController
+    from trading.opendata.controllers import route_handlers as opendata_routes
     from trading.organisations.controllers import OrganisationController
     from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
@@ -101,6 +102,7 @@ def route_handlers() -> list[Any]:
         CalendarController,
         RulesController,
         AuditController,
+        *opendata_routes(),
     ]
 
 
