@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.clock import Clock
@@ -43,7 +44,8 @@ class OpenDataController(Controller):
         if not more:
             return {}
         step = min(max(limit, 1), MAX_PAGE)
-        return {"next": str(request.url.include_query_params(offset=max(offset, 0) + step, limit=step))}
+        query = {**dict(request.query_params), "offset": str(max(offset, 0) + step), "limit": str(step)}
+        return {"next": str(request.url.with_replacements(query=urlencode(query)))}
 
     @get("/releases", operation_id="ocdsReleasePackage", exclude_from_auth=True)
     async def releases(
@@ -119,7 +121,7 @@ class FeedController(Controller):
         request: Request[Any, Any, Any],
         session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
-        sector: Sector,
+        sector: FromPath[Sector],
     ) -> Response[bytes]:
         """The newest published announcements of one sector, as Atom."""
         return await self._feed(request, session, settings, sector)

@@ -120,7 +120,11 @@ def _facts(
         ],
         steps=[
             ocds.Step(
-                seq=e.seq, to=e.action.removeprefix("section."), at=e.occurred_at, reason=e.data.get("reason")
+                seq=e.seq,
+                to=e.action.removeprefix("section."),
+                at=e.occurred_at,
+                reason=e.data.get("reason"),
+                winner_id=e.data.get("winner_id"),
             )
             for e in steps
             if e.subject_id == str(section.id)
