@@ -75,3 +75,25 @@ def export(app: Litestar, kind: str, sector: str | None, base_url: str, out: Pat
     else:
         out.write_text(text, encoding="utf-8")
     click.echo(f"exported {len(package[kind])} {kind}", err=True)
+
+
+@opendata_group.command(
+    name="national",
+    help="Write the national data sets (projects, announcements, openings, results) as JSON files.",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory to write."
+)
+def national_export(app: Litestar, out: Path) -> None:
+    from trading.cli import _run
+    from trading.opendata import national
+
+    async def work(db: Any) -> dict[str, list[dict[str, Any]]]:
+        async with db.session() as session:
+            return await national.export(session)
+
+    data_sets = _run(app, work)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in data_sets.items():
+        (out / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        click.echo(f"{name}: {len(rows)} rows", err=True)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -28,3 +29,34 @@ def test_the_demo_center_exports_conforming_packages(tmp_path):
         assert package[kind], "the demo publishes announcements"
         assert errors(package, kind.removesuffix("s")) == []
         assert project_rules(package, "ocds-abc123") == []
+
+
+def test_the_national_data_sets_hold_public_data_only(tmp_path):
+    env = {**os.environ, "TRADING_DATA_DIR": str(tmp_path), "TRADING_CLOCK_AT": "2026-03-20T10:00:00+08:00"}
+    env.pop("TRADING_DATABASE_URL", None)
+    assert _trading(env, "demo").returncode == 0
+    done = _trading(env, "opendata", "national", "--out", str(tmp_path / "national"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = {
+        name: json.loads((tmp_path / "national" / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("projects", "announcements", "openings", "results")
+    }
+    assert data["projects"] and data["announcements"]
+    assert {"TENDER_PROJECT_CODE", "BID_SECTION_CODE", "TENDERER_NAME"} <= set(data["projects"][0])
+    assert {"BULLETIN_NAME", "BULLETIN_ISSUE_TIME"} <= set(data["announcements"][0])
+    with sqlite3.connect(tmp_path / "trading.db") as conn:
+        secrets = [
+            row
+            for row in conn.execute(
+                "SELECT uscc, contact_phone, basic_account_number FROM organisation"
+            ).fetchall()
+        ]
+        reserves = [
+            r[0]
+            for r in conn.execute("SELECT reserve_price_fen FROM section WHERE reserve_price_fen IS NOT NULL")
+        ]
+    text = json.dumps(data, ensure_ascii=False)
+    for row in secrets:
+        assert not any(value and value in text for value in row)
+    for fen in reserves:
+        assert f"{fen // 100}." not in text
