@@ -148,3 +148,9 @@ async def test_the_postgresql_database_splits_chinese_into_trigrams(backend, db)
         )
     assert len(trigrams) >= 4
     assert {"ix_announcement_search_title_trgm", "ix_announcement_search_body_trgm"} <= set(indexes)
+
+
+async def test_latin_letters_match_in_any_case(client, people, clock):
+    await announce(client, people, clock, "医学影像设备64排CT采购公告", body="采购64排CT一台，含三年维保。")
+    assert (await search(client, q="ct"))["total"] == 1
+    assert (await search(client, q="64排ct"))["total"] == 1
