@@ -36,7 +36,7 @@ FTS_TABLE = "announcement_fts"
 # comparisons (tests/migrations, env.py) must leave them out.
 PG_INDEXES = ("ix_announcement_search_title_trgm", "ix_announcement_search_body_trgm")
 
-fts = table(FTS_TABLE, column("announcement_id", Uuid()), column("rowid"))
+fts = table(FTS_TABLE, column("announcement_id", Uuid()))
 
 
 def is_search_index(name: str | None, type_: str) -> bool:

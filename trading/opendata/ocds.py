@@ -178,7 +178,9 @@ def _buyer(facts: SectionFacts) -> dict[str, Any]:
     return {"id": facts.principal.id, "name": facts.principal.name}
 
 
-def _notice_release(facts: SectionFacts, notice: Notice, base_url: str, amendments: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def _notice_release(
+    facts: SectionFacts, notice: Notice, base_url: str, amendments: list[dict[str, Any]]
+) -> dict[str, Any]:
     rid = f"{facts.ocid}-{notice.id}"
     document = [_document(notice, base_url)]
     if notice.kind == "call":
