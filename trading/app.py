@@ -105,6 +105,7 @@ def route_handlers() -> list[Any]:
     from trading.complaints.controllers import ComplaintController
     from trading.health.controllers import health, ready
     from trading.objections.controllers import ObjectionController
+    from trading.opendata.controllers import route_handlers as opendata_routes
     from trading.organisations.controllers import OrganisationController
     from trading.oversight.controllers import (
         ArchiveController,
@@ -143,6 +144,7 @@ def route_handlers() -> list[Any]:
         CircularController,
         ComplaintController,
         ArchiveController,
+        *opendata_routes(),
     ]
 
 

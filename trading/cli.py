@@ -47,6 +47,7 @@ class TradingCLIPlugin(CLIPluginProtocol):
         cli.add_command(audit_group)
         cli.add_command(calendar_group)
         cli.add_command(user_group)
+        cli.add_command(opendata_group())
         from trading.app import feature_packages
 
         # Feature packages may bring their own groups (`trading funds verify`, `trading bid seal`).
@@ -197,6 +198,12 @@ def user_create(
 
     _run(app, work)
     click.echo(f"user {username} created")
+
+
+def opendata_group() -> click.Group:
+    from trading.opendata.cli import opendata_group as group
+
+    return group
 
 
 def main() -> None:

@@ -109,6 +109,20 @@ class Settings(BaseSettings):
         description="Run the center as if the time were this instant (ISO 8601 with offset), the clock "
         "running on from it: for rehearsals, demos and tests of the CLI. Never set in production.",
     )
+    ocid_prefix: str = Field(
+        default="ocds-xxxxxx",
+        pattern=r"^ocds-[a-z0-9]{6}$",
+        description="The OCDS ocid prefix registered for this center with the Open Contracting "
+        "Partnership; every published contracting process is `<prefix>-<section code>`. The default "
+        "is a placeholder, not a registered prefix: set it before publishing open data. Never change "
+        "it once published (the ocids must stay stable).",
+    )
+    opendata_publisher: str = Field(
+        default="公共资源交易中心",
+        min_length=1,
+        max_length=200,
+        description="The publisher named in every OCDS package.",
+    )
     debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
 
     @field_validator("database_url")

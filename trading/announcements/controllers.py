@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trading.announcements import service
+from trading.announcements import search, service
 from trading.announcements.schemas import (
     AnnouncementEdit,
     AnnouncementIn,
@@ -25,6 +25,14 @@ from trading.settings import Settings
 
 AUTHORS = allow(Role.staff, Role.principal, Role.agency)
 READERS = allow(Role.staff, Role.admin, Role.auditor, Role.supervisor, Role.principal, Role.agency)
+
+
+def _public(announcement: object, terms: list[str]) -> PublicAnnouncement:
+    item = PublicAnnouncement.model_validate(announcement)
+    if terms:
+        item.title_marked = search.mark(item.title, terms)
+        item.snippet = search.snippet(item.body, terms)
+    return item
 
 
 class PublicAnnouncementController(Controller):
@@ -46,7 +54,8 @@ class PublicAnnouncementController(Controller):
         limit: FromQuery[int] = 20,
         offset: FromQuery[int] = 0,
     ) -> Page:
-        """Newest first. `q` takes Chinese keywords separated by spaces; all must appear."""
+        """Newest first. `q` takes Chinese keywords separated by spaces; all must appear; the best
+        matches come first, with the keywords marked in `title_marked` and `snippet`."""
         total, rows = await service.search_published(
             session,
             sector=sector,
@@ -58,7 +67,7 @@ class PublicAnnouncementController(Controller):
             limit=min(max(limit, 1), 100),
             offset=max(offset, 0),
         )
-        return Page(total=total, items=[PublicAnnouncement.model_validate(r) for r in rows])
+        return Page(total=total, items=[_public(r, search.keywords(q)) for r in rows])
 
     @get("/{announcement_id:uuid}", operation_id="readAnnouncement", exclude_from_auth=True)
     async def read(

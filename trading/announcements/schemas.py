@@ -76,6 +76,10 @@ class PublicAnnouncement(BaseModel):
     publicity_end: dt.datetime | None
     winner_id: uuid.UUID | None
     published_at: dt.datetime
+    # Keyword searches only: the title and a short excerpt of the body, HTML-escaped, with each
+    # keyword in <mark>…</mark> (the excerpt is null when the keywords are only in the title).
+    title_marked: str | None = None
+    snippet: str | None = None
 
 
 class Page(BaseModel):

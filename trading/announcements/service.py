@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from trading.announcements import search
 from trading.announcements.models import Announcement
 from trading.announcements.schemas import AnnouncementEdit, AnnouncementIn, Kind
 from trading.audit.service import Actor, record
@@ -322,16 +324,6 @@ async def review(
     return announcement
 
 
-def _keyword_filter(q: str):  # type: ignore[no-untyped-def]
-    """Chinese has no spaces between words: match each whitespace-separated keyword as a substring
-    of the title or body, all keywords required."""
-    terms = [t for t in q.split() if t][:8]
-    return [
-        or_(Announcement.title.contains(t, autoescape=True), Announcement.body.contains(t, autoescape=True))
-        for t in terms
-    ]
-
-
 async def search_published(
     session: AsyncSession,
     *,
@@ -344,6 +336,8 @@ async def search_published(
     limit: int,
     offset: int,
 ) -> tuple[int, list[Announcement]]:
+    """Published announcements matching the filters; with keywords, the best matches first (see
+    trading/announcements/search.py), otherwise the newest first."""
     conditions = [Announcement.status == "published"]
     if sector:
         conditions.append(Announcement.sector == sector)
@@ -355,13 +349,19 @@ async def search_published(
         conditions.append(Announcement.published_at >= published_from)
     if published_to:
         conditions.append(Announcement.published_at < published_to)
-    if q:
-        conditions.extend(_keyword_filter(q))
-    total = await session.scalar(select(func.count()).select_from(Announcement).where(*conditions))
+    query = select(Announcement)
+    order: list[Any] = []
+    terms = search.keywords(q)
+    if terms:
+        found = search.plan(session.bind.dialect.name, terms)
+        conditions += found.conditions
+        if found.hits is not None:
+            query = query.join(found.hits, found.hits.c.announcement_id == Announcement.id)
+        order.append(found.rank)
+    query = query.where(*conditions)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
-        select(Announcement)
-        .where(*conditions)
-        .order_by(Announcement.published_at.desc(), Announcement.id.desc())
+        query.order_by(*order, Announcement.published_at.desc(), Announcement.id.desc())
         .limit(limit)
         .offset(offset)
     )

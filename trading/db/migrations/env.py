@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from trading.announcements.search import is_search_index
 from trading.app import import_all_models
 from trading.db.base import Base
 
@@ -24,6 +25,8 @@ def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The search index is made by hand (0013_opendata): autogenerate must not drop it.
+        include_name=lambda name, type_, _: not is_search_index(name, type_),
     )
     with context.begin_transaction():
         context.run_migrations()

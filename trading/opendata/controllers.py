@@ -1,0 +1,147 @@
+"""Public open data: OCDS release and record packages, and Atom feeds of new announcements.
+Anyone may read them, no login: they hold only what is already public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from trading.clock import Clock
+from trading.opendata import feeds, service
+from trading.sectors import Sector
+from trading.settings import Settings
+
+MAX_PAGE = 100
+
+
+def _base(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _uri(request: Request[Any, Any, Any]) -> str:
+    return str(request.url)
+
+
+class OpenDataController(Controller):
+    path = "/api/public/opendata"
+    tags = ["open data"]
+
+    async def _page(
+        self, session: AsyncSession, settings: Settings, sector: Sector | None, limit: int, offset: int
+    ) -> tuple[list[Any], bool]:
+        limit, offset = min(max(limit, 1), MAX_PAGE), max(offset, 0)
+        sections, more = await service.public_sections(session, sector=sector, limit=limit, offset=offset)
+        return await service.gather(session, sections, settings.ocid_prefix), more
+
+    @staticmethod
+    def _links(request: Request[Any, Any, Any], more: bool, limit: int, offset: int) -> dict[str, str]:
+        if not more:
+            return {}
+        step = min(max(limit, 1), MAX_PAGE)
+        query = {**dict(request.query_params), "offset": str(max(offset, 0) + step), "limit": str(step)}
+        return {"next": str(request.url.with_replacements(query=urlencode(query)))}
+
+    @get("/releases", operation_id="ocdsReleasePackage", exclude_from_auth=True)
+    async def releases(
+        self,
+        request: Request[Any, Any, Any],
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        clock: NamedDependency[Clock],
+        sector: FromQuery[Sector | None] = None,
+        since: FromQuery[dt.datetime | None] = None,
+        until: FromQuery[dt.datetime | None] = None,
+        limit: FromQuery[int] = 20,
+        offset: FromQuery[int] = 0,
+    ) -> dict[str, Any]:
+        """An OCDS 1.1 release package: the releases of a page of sections (by section code),
+        those dated in [since, until). `links.next` names the next page."""
+        facts, more = await self._page(session, settings, sector, limit, offset)
+        package = service.release_package(
+            facts,
+            uri=_uri(request),
+            base_url=_base(request),
+            publisher=settings.opendata_publisher,
+            at=clock.now(),
+            since=since,
+            until=until,
+        )
+        return {**package, "links": self._links(request, more, limit, offset)}
+
+    @get("/records", operation_id="ocdsRecordPackage", exclude_from_auth=True)
+    async def records(
+        self,
+        request: Request[Any, Any, Any],
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        clock: NamedDependency[Clock],
+        sector: FromQuery[Sector | None] = None,
+        since: FromQuery[dt.datetime | None] = None,
+        until: FromQuery[dt.datetime | None] = None,
+        limit: FromQuery[int] = 20,
+        offset: FromQuery[int] = 0,
+    ) -> dict[str, Any]:
+        """An OCDS 1.1 record package: each section's releases and its compiled release."""
+        facts, more = await self._page(session, settings, sector, limit, offset)
+        package = service.record_package(
+            facts,
+            uri=_uri(request),
+            base_url=_base(request),
+            publisher=settings.opendata_publisher,
+            at=clock.now(),
+            since=since,
+            until=until,
+        )
+        return {**package, "links": self._links(request, more, limit, offset)}
+
+
+class FeedController(Controller):
+    path = "/api/public/feeds"
+    tags = ["open data"]
+
+    @get("/announcements.atom", operation_id="announcementFeed", exclude_from_auth=True)
+    async def all_sectors(
+        self,
+        request: Request[Any, Any, Any],
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[bytes]:
+        """The newest published announcements of every sector, as Atom (RFC 4287)."""
+        return await self._feed(request, session, settings, None)
+
+    @get("/{sector:str}/announcements.atom", operation_id="announcementFeedBySector", exclude_from_auth=True)
+    async def one_sector(
+        self,
+        request: Request[Any, Any, Any],
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        sector: FromPath[Sector],
+    ) -> Response[bytes]:
+        """The newest published announcements of one sector, as Atom."""
+        return await self._feed(request, session, settings, sector)
+
+    async def _feed(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        settings: Settings,
+        sector: Sector | None,
+    ) -> Response[bytes]:
+        body = await feeds.announcement_feed(
+            session,
+            sector=sector,
+            base_url=_base(request),
+            self_url=_uri(request),
+            publisher=settings.opendata_publisher,
+        )
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+def route_handlers() -> list[Any]:
+    return [OpenDataController, FeedController]
