@@ -35,6 +35,8 @@ from trading.auth.tokens import build_jwt_auth
 from trading.clock import Clock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
+from trading.documents.desk import build_desk
+from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
 from trading.problems import EXCEPTION_HANDLERS
 from trading.settings import Settings, load_settings
@@ -63,6 +65,7 @@ def import_all_models() -> None:
     import trading.audit.models
     import trading.auth.models
     import trading.calendar.models
+    import trading.documents.models
     import trading.events
     import trading.organisations.models
     import trading.projects.models  # noqa: F401
@@ -76,6 +79,7 @@ def route_handlers() -> list[Any]:
     from trading.audit.controllers import AuditController
     from trading.auth.controllers import AuthController, UserController
     from trading.calendar.controllers import CalendarController
+    from trading.documents import controllers as documents
     from trading.health.controllers import health, ready
     from trading.organisations.controllers import OrganisationController
     from trading.portal.controllers import front_page
@@ -98,6 +102,7 @@ def route_handlers() -> list[Any]:
         CalendarController,
         RulesController,
         AuditController,
+        *documents.route_handlers(),
     ]
 
 
@@ -115,6 +120,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
+    # Official documents: the core's kinds, then each package's (`document_kinds()`, optional).
+    document_kinds = DocumentKinds()
+    for package in feature_packages():
+        if hasattr(package, "document_kinds"):
+            document_kinds.register(*package.document_kinds())
+    documents = build_desk(settings, clock, document_kinds)
     channels = ChannelsPlugin(
         backend=RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
         if settings.redis_url
@@ -150,6 +161,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 dispatcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatcher
+            documents.pool.close()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()
@@ -165,7 +177,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
+        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus, "documents": documents}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",
