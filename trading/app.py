@@ -177,7 +177,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus, "documents": documents}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "jwt_auth": jwt_auth,
+                "event_bus": bus,
+                "documents": documents,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",

@@ -35,7 +35,8 @@ from trading.settings import Settings
 
 MAX_CHECKED_BYTES = 50 << 20
 PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates" / "web"), autoescape=select_autoescape(["html"])
+    loader=FileSystemLoader(Path(__file__).parent / "templates" / "web"),
+    autoescape=select_autoescape(["html"]),
 )
 
 
@@ -48,7 +49,7 @@ def _pdf(desk: DocumentDesk, document: IssuedDocument) -> Stream:
         desk.store.read_stream(document.sha256),
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f"inline; filename=\"{document.verification_code}.pdf\"",
+            "Content-Disposition": f'inline; filename="{document.verification_code}.pdf"',
             "Content-Length": str(document.size),
         },
     )
@@ -63,8 +64,12 @@ class DocumentController(Controller):
         """The kinds of document the platform issues, what each is about and who may issue and read it."""
         return [
             KindOut(
-                name=k.name, zh=k.zh, en=k.en, subject=k.subject_help,
-                issuers=sorted(k.issuers), readers=sorted(k.readers),
+                name=k.name,
+                zh=k.zh,
+                en=k.en,
+                subject=k.subject_help,
+                issuers=sorted(k.issuers),
+                readers=sorted(k.readers),
             )
             for k in _desk(state).kinds.all()
         ]
@@ -83,8 +88,13 @@ class DocumentController(Controller):
         A correction names the document it supersedes and why."""
         desk = _desk(state)
         prepared = await service.prepare(
-            session, desk.kinds, desk.signer, service.IssueRequest(**data.model_dump()),
-            viewer=request.user, at=clock.now(), settings=settings,
+            session,
+            desk.kinds,
+            desk.signer,
+            service.IssueRequest(**data.model_dump()),
+            viewer=request.user,
+            at=clock.now(),
+            settings=settings,
         )
         if isinstance(prepared, IssuedDocument):
             return Response(DocumentOut.model_validate(prepared), status_code=200)
@@ -108,7 +118,9 @@ class DocumentController(Controller):
         kind: FromQuery[str | None] = None,
         subject: FromQuery[str | None] = None,
     ) -> list[DocumentOut]:
-        rows = await service.list_for_reader(session, _desk(state).kinds, request.user, kind=kind, subject=subject)
+        rows = await service.list_for_reader(
+            session, _desk(state).kinds, request.user, kind=kind, subject=subject
+        )
         return [DocumentOut.model_validate(d) for d in rows]
 
     @get("/{document_id:uuid}", operation_id="getDocument", opt=ANY_USER)
@@ -148,9 +160,15 @@ def _related(document: IssuedDocument | None, settings: Settings) -> Related | N
 
 def _message(found: service.Verification) -> dict[str, str]:
     if found.document is None:
-        return {"zh-CN": "未找到该文书：不是本中心出具的原件", "en": "no such document: not an original issued by the center"}
+        return {
+            "zh-CN": "未找到该文书：不是本中心出具的原件",
+            "en": "no such document: not an original issued by the center",
+        }
     if not found.genuine:
-        return {"zh-CN": "文书原件校验未通过，请联系交易中心", "en": "the original failed its check; contact the center"}
+        return {
+            "zh-CN": "文书原件校验未通过，请联系交易中心",
+            "en": "the original failed its check; contact the center",
+        }
     if found.successor is not None:
         return {
             "zh-CN": f"真实有效，但已被更正文书{found.successor.number}取代",
@@ -161,9 +179,17 @@ def _message(found: service.Verification) -> dict[str, str]:
 
 def verification_out(found: service.Verification, desk: DocumentDesk, settings: Settings) -> VerificationOut:
     document, check = found.document, found.signature
-    signature = None if check is None else SignatureOut(
-        signed=check.signed, valid=check.valid, intact=check.intact, trusted=check.trusted,
-        covers_whole_file=check.covers_whole_file, signer=check.signer,
+    signature = (
+        None
+        if check is None
+        else SignatureOut(
+            signed=check.signed,
+            valid=check.valid,
+            intact=check.intact,
+            trusted=check.trusted,
+            covers_whole_file=check.covers_whole_file,
+            signer=check.signer,
+        )
     )
     if document is None:
         return VerificationOut(genuine=False, signature=signature, message=_message(found))
@@ -204,7 +230,10 @@ class PublicVerificationController(Controller):
 
     @get("/verify/{code:str}", operation_id="verifyDocument", exclude_from_auth=True)
     async def verify(
-        self, state: State, session: NamedDependency[AsyncSession], settings: NamedDependency[Settings],
+        self,
+        state: State,
+        session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         code: FromPath[str],
     ) -> VerificationOut:
         desk = _desk(state)
@@ -218,7 +247,10 @@ class PublicVerificationController(Controller):
         request_max_body_size=MAX_CHECKED_BYTES,
     )
     async def verify_file(
-        self, request: Request[Any, Any, Any], state: State, session: NamedDependency[AsyncSession],
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> VerificationOut:
         """The PDF as the request body: genuine only if byte for byte an issued original."""
@@ -241,7 +273,10 @@ class PublicVerificationController(Controller):
 
 @get("/verify/{code:str}", exclude_from_auth=True, include_in_schema=False, media_type=MediaType.HTML)
 async def verify_page(
-    state: State, session: NamedDependency[AsyncSession], settings: NamedDependency[Settings], code: FromPath[str]
+    state: State,
+    session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
+    code: FromPath[str],
 ) -> Response[str]:
     """What a reader sees after scanning the QR code."""
     desk = _desk(state)
@@ -249,13 +284,17 @@ async def verify_page(
     if document is None:
         page = PAGES.get_template("verify.html").render(found=None, code=code, center=settings.center_name)
         return Response(page, status_code=404, media_type=MediaType.HTML)
-    found = verification_out(await service.verify_stored(session, document, desk.store, desk.signer), desk, settings)
+    found = verification_out(
+        await service.verify_stored(session, document, desk.store, desk.signer), desk, settings
+    )
     page = PAGES.get_template("verify.html").render(found=found, code=code, center=settings.center_name)
     return Response(page, media_type=MediaType.HTML)
 
 
 @get("/verify/{code:str}/pdf", exclude_from_auth=True, include_in_schema=False)
-async def verify_original(state: State, session: NamedDependency[AsyncSession], code: FromPath[str]) -> Stream:
+async def verify_original(
+    state: State, session: NamedDependency[AsyncSession], code: FromPath[str]
+) -> Stream:
     """The original as issued, for comparison with the copy one holds."""
     document = await service.by_code(session, code)
     if document is None:

@@ -56,7 +56,11 @@ def announcement_loader(kind: Kind) -> Loader:
             )
         project = await request.session.get(Project, announcement.project_id)
         assert project is not None
-        winner = await request.session.get(Organisation, announcement.winner_id) if announcement.winner_id else None
+        winner = (
+            await request.session.get(Organisation, announcement.winner_id)
+            if announcement.winner_id
+            else None
+        )
         return Loaded(
             title=announcement.title,
             sector=announcement.sector,

@@ -164,7 +164,11 @@ async def prepare(
     _check_language(request.language)
     loaded = await kind.load(
         LoadRequest(
-            session=session, subject=request.subject, viewer=viewer, now=at, zone=settings.zone,
+            session=session,
+            subject=request.subject,
+            viewer=viewer,
+            now=at,
+            zone=settings.zone,
             language=request.language,
         )
     )
@@ -282,7 +286,9 @@ async def get_for_reader(
     document = await session.get(IssuedDocument, document_id)
     # Someone who may not read it is told it does not exist, so its existence is not disclosed.
     if document is None or not may_read(kinds.get(document.kind), document, viewer):
-        raise NotFound("document.not_found", f"文书不存在：{document_id}", f"document {document_id} does not exist")
+        raise NotFound(
+            "document.not_found", f"文书不存在：{document_id}", f"document {document_id} does not exist"
+        )
     return document
 
 
@@ -318,7 +324,9 @@ class Verification:
 
     @property
     def genuine(self) -> bool:
-        return self.document is not None and self.stored_intact and bool(self.signature and self.signature.valid)
+        return (
+            self.document is not None and self.stored_intact and bool(self.signature and self.signature.valid)
+        )
 
 
 async def verify_stored(
@@ -329,7 +337,9 @@ async def verify_stored(
     data = await anyio.Path(path).read_bytes() if await anyio.Path(path).exists() else b""
     intact = hashlib.sha256(data).hexdigest() == document.sha256
     check = await anyio.to_thread.run_sync(check_signature, data, signer.ca) if intact else None
-    predecessor = await session.get(IssuedDocument, document.supersedes_id) if document.supersedes_id else None
+    predecessor = (
+        await session.get(IssuedDocument, document.supersedes_id) if document.supersedes_id else None
+    )
     return Verification(document, intact, check, await successor_of(session, document.id), predecessor)
 
 
@@ -339,5 +349,7 @@ async def verify_copy(session: AsyncSession, data: bytes, signer: DocumentSigner
     check = await anyio.to_thread.run_sync(check_signature, data, signer.ca)
     if document is None:
         return Verification(None, False, check)
-    predecessor = await session.get(IssuedDocument, document.supersedes_id) if document.supersedes_id else None
+    predecessor = (
+        await session.get(IssuedDocument, document.supersedes_id) if document.supersedes_id else None
+    )
     return Verification(document, True, check, await successor_of(session, document.id), predecessor)

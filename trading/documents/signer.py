@@ -64,8 +64,14 @@ def _usage(*, ca: bool) -> x509.KeyUsage:
 
 
 def _certificate(
-    subject: x509.Name, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, issuer_key: ec.EllipticCurvePrivateKey,
-    *, at: dt.datetime, years: int, ca: bool,
+    subject: x509.Name,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    *,
+    at: dt.datetime,
+    years: int,
+    ca: bool,
 ) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
@@ -111,8 +117,13 @@ def load_or_create(folder: Path, *, center: str, at: dt.datetime) -> DocumentSig
         ca_name = _name(center, f"{center}文书根证书 Document CA")
         ca = _certificate(ca_name, ca_key, ca_name, ca_key, at=at, years=CA_YEARS, ca=True)
         signer = _certificate(
-            _name(center, f"{center}电子签章 Document Signer"), signer_key, ca_name, ca_key,
-            at=at, years=SIGNER_YEARS, ca=False,
+            _name(center, f"{center}电子签章 Document Signer"),
+            signer_key,
+            ca_name,
+            ca_key,
+            at=at,
+            years=SIGNER_YEARS,
+            ca=False,
         )
         _write(folder / "ca.key", _key_pem(ca_key), secret=True)
         _write(Path(files.ca), ca.public_bytes(serialization.Encoding.PEM), secret=False)

@@ -77,6 +77,6 @@ def read_pdf(pdf: bytes) -> PdfFacts:
     return PdfFacts(text=text, pages=len(reader.pages), fonts=fonts, bad_glyphs=problems)
 
 
-async def signature_of(pdf: bytes, ca) -> SignatureCheck:  # noqa: ANN001
+async def signature_of(pdf: bytes, ca) -> SignatureCheck:
     """pyHanko's validator runs its own event loop: in a thread, as the server does."""
     return await anyio.to_thread.run_sync(check_signature, pdf, ca)
