@@ -47,3 +47,10 @@ def cli_commands() -> list[Any]:
     from bidding.cli import bid_group, keyholder_group
 
     return [bid_group, keyholder_group]
+
+
+def document_kinds() -> list[Any]:
+    """The bid receipt and the opening record, for the core's document registry."""
+    from bidding.official_documents import document_kinds as kinds
+
+    return kinds()

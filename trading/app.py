@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         db = Database(settings.resolved_database_url())
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         app.state.db = db
+        app.state.documents = documents
         app.state.redis = redis
         app.state.failure_counter = (
             RedisFailureCounter(redis, f"{settings.redis_namespace}:login-failures")
@@ -177,15 +178,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[role_guard],
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State(
-            {
-                "settings": settings,
-                "clock": clock,
-                "jwt_auth": jwt_auth,
-                "event_bus": bus,
-                "documents": documents,
-            }
-        ),
+        state=State({"settings": settings, "clock": clock, "jwt_auth": jwt_auth, "event_bus": bus}),
         openapi_config=OpenAPIConfig(
             title="公共资源交易平台 Public Resource Trading Platform",
             version="0.1.0",

@@ -80,9 +80,14 @@ def render_html(job: RenderJob) -> str:
     zone = ZoneInfo(job.zone)
     english = job.language == "en"
 
-    def local(value: dt.datetime | None, with_time: bool = True) -> str:
-        if value is None:
+    def local(value: dt.datetime | dt.date | str | None, with_time: bool = True) -> str:
+        """Beijing wall-clock time as people read it: 2026-12-23 09:30 (ISO strings accepted)."""
+        if value is None or value == "":
             return "—"
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if not isinstance(value, dt.datetime):
+            return value.isoformat()
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
     def t(zh: str, en: str) -> str:
