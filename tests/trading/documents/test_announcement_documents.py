@@ -4,7 +4,7 @@ tampered copies, English, and who may issue."""
 import datetime as dt
 
 from tests.trading.documents.helpers import ca_of, check_document, fetch, issue
-from tests.trading.documents.pdfcheck import read_pdf, signature_of
+from tests.trading.documents.pdfcheck import signature_of
 from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
 from tests.trading.test_projects import publish, register
 
