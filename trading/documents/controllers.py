@@ -105,9 +105,11 @@ class DocumentController(Controller):
         except RendererUnavailable as exc:
             exc.details["void_number"] = prepared.job.document["number"]
             raise
-        document = await service.complete(session, prepared, rendered, desk.store, viewer=request.user)
+        document, created = await service.complete(
+            session, prepared, rendered, desk.store, viewer=request.user
+        )
         await session.commit()
-        return Response(DocumentOut.model_validate(document), status_code=201)
+        return Response(DocumentOut.model_validate(document), status_code=201 if created else 200)
 
     @get("/", operation_id="listDocuments", opt=ANY_USER)
     async def list_documents(

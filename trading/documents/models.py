@@ -5,14 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trading.db.base import Base, IdMixin
 
+_ORIGINAL = text("supersedes_id IS NULL")
+
 
 class IssuedDocument(IdMixin, Base):
+    """One original per kind, subject and language (partial unique index), each document replaced
+    at most once (unique `supersedes_id`): so at any time exactly one of a chain is current, even
+    when two requests race to issue or correct the same document."""
+
     __tablename__ = "issued_document"
+    __table_args__ = (
+        Index(
+            "uq_issued_document_original",
+            "kind",
+            "subject",
+            "language",
+            unique=True,
+            sqlite_where=_ORIGINAL,
+            postgresql_where=_ORIGINAL,
+        ),
+    )
 
     # 文件编号, e.g. 文书〔2026〕000017: one sequence per year.
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -33,8 +50,7 @@ class IssuedDocument(IdMixin, Base):
     issued_at: Mapped[dt.datetime]
     issued_by: Mapped[uuid.UUID]
     issuer_name: Mapped[str] = mapped_column(String(100))
-    # A correction names the document it replaces and why; a document is replaced at most once
-    # (unique), so two corrections racing for the same one cannot both land.
+    # A correction names the document it replaces and why.
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("issued_document.id"), unique=True)
     correction_reason: Mapped[str | None] = mapped_column(String(500))
 

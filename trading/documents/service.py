@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -214,8 +214,8 @@ async def complete(
     store: BlobStore,
     *,
     viewer: Identity,
-) -> IssuedDocument:
-    """Store the signed PDF once by its SHA-256 and record the document."""
+) -> tuple[IssuedDocument, bool]:
+    """Store the signed PDF once by its SHA-256 and record the document; (document, created)."""
     blob = await store.put_bytes(rendered.pdf)
     request, meta = prepared.request, prepared.job.document
     document = IssuedDocument(
@@ -236,15 +236,20 @@ async def complete(
         supersedes_id=request.supersedes,
         correction_reason=request.reason if request.supersedes else None,
     )
-    session.add(document)
     try:
-        await session.flush()
+        async with session.begin_nested():
+            session.add(document)
     except IntegrityError:
-        raise Conflict(
-            "document.already_superseded",
-            "该文书已被另一份更正文书取代",
-            "another correction replaced that document first",
-        ) from None
+        # Another request issued the same document (or a correction of it) first: theirs counts.
+        if request.supersedes is not None:
+            raise Conflict(
+                "document.already_superseded",
+                "该文书已被另一份更正文书取代",
+                "another correction replaced that document first",
+            ) from None
+        existing = await current(session, prepared.kind.name, request.subject, request.language)
+        assert existing is not None
+        return existing, False
     await record(
         session,
         actor=viewer.actor,
@@ -262,7 +267,7 @@ async def complete(
         },
         at=prepared.at,
     )
-    return document
+    return document, True
 
 
 async def successor_of(session: AsyncSession, document_id: uuid.UUID) -> IssuedDocument | None:
@@ -296,6 +301,13 @@ async def list_for_reader(
     session: AsyncSession, kinds: DocumentKinds, viewer: Identity, *, kind: str | None, subject: str | None
 ) -> list[IssuedDocument]:
     query = select(IssuedDocument).order_by(IssuedDocument.issued_at.desc()).limit(200)
+    if not viewer.has(Role.staff, Role.admin, Role.auditor):
+        mine = [IssuedDocument.organisation_id.is_(None)]
+        if viewer.organisation_id is not None:
+            mine.append(IssuedDocument.organisation_id == viewer.organisation_id)
+        if Role.supervisor in viewer.roles:
+            mine.append(IssuedDocument.sector.in_(sorted(viewer.sectors)))
+        query = query.where(or_(*mine))
     if kind is not None:
         query = query.where(IssuedDocument.kind == kind)
     if subject is not None:

@@ -1,11 +1,13 @@
 """Rendering runs in worker processes: a worker that dies or hangs gives a clear 503 and issues
 nothing, and the next request gets a fresh worker."""
 
+import asyncio
 import os
 import time
 
 from tests.trading.documents.helpers import issue
 from tests.trading.documents.test_announcement_documents import published_call
+from trading.documents.rendering import render_and_sign
 from trading.documents.workers import RenderPool
 
 
@@ -47,3 +49,41 @@ async def test_a_hung_worker_gives_503_after_the_time_limit(app, client, people)
     app.state.documents.pool = RenderPool(1, 1.5, task=hang)
     details = await refused(client, people, call)
     assert details["reason"] == "timeout"
+
+
+def slow(job):  # runs in the worker: a long document
+    time.sleep(2)
+    return render_and_sign(job)
+
+
+async def test_other_requests_are_served_while_a_document_renders(app, client, people):
+    _, call = await published_call(client, people)
+    app.state.documents.pool = RenderPool(1, 60, task=slow)
+    issuing = asyncio.create_task(
+        client.post(
+            "/api/documents/",
+            json={"kind": "announcement.call", "subject": call["id"]},
+            headers=people.headers("clerk"),
+        )
+    )
+    served = 0
+    while not issuing.done():
+        assert (await client.get("/health")).status_code == 200
+        served += 1
+    assert (await issuing).status_code == 201
+    assert served >= 5  # the event loop kept answering during the two-second render
+
+
+async def test_two_requests_racing_for_one_document_get_the_same_one(client, people):
+    _, call = await published_call(client, people)
+    body = {"kind": "announcement.call", "subject": call["id"]}
+    first, second = await asyncio.gather(
+        client.post("/api/documents/", json=body, headers=people.headers("clerk")),
+        client.post("/api/documents/", json=body, headers=people.headers("clerk")),
+    )
+    assert sorted((first.status_code, second.status_code)) == [200, 201]
+    assert first.json()["id"] == second.json()["id"]
+    listed = await client.get(
+        "/api/documents/", params={"subject": call["id"]}, headers=people.headers("clerk")
+    )
+    assert len(listed.json()) == 1

@@ -56,6 +56,14 @@ def upgrade() -> None:
     )
     for column in ("kind", "subject", "organisation_id", "sha256"):
         op.create_index(op.f(f"ix_issued_document_{column}"), "issued_document", [column], unique=False)
+    op.create_index(
+        "uq_issued_document_original",
+        "issued_document",
+        ["kind", "subject", "language"],
+        unique=True,
+        sqlite_where=sa.text("supersedes_id IS NULL"),
+        postgresql_where=sa.text("supersedes_id IS NULL"),
+    )
 
 
 def downgrade() -> None:
