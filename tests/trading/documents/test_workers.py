@@ -7,7 +7,7 @@ import time
 
 from tests.trading.documents.helpers import issue
 from tests.trading.documents.test_announcement_documents import published_call
-from trading.documents.rendering import render_and_sign
+from trading.documents import service
 from trading.documents.workers import RenderPool
 
 
@@ -51,39 +51,53 @@ async def test_a_hung_worker_gives_503_after_the_time_limit(app, client, people)
     assert details["reason"] == "timeout"
 
 
-def slow(job):  # runs in the worker: a long document
-    time.sleep(2)
-    return render_and_sign(job)
+def pid_after_a_while(job):  # runs in the worker: a long document, and where it ran
+    time.sleep(1)
+    return os.getpid()
 
 
-async def test_other_requests_are_served_while_a_document_renders(app, client, people):
+async def test_rendering_runs_in_another_process_while_the_event_loop_turns():
+    pool = RenderPool(1, 60, task=pid_after_a_while)
+    try:
+        rendering = asyncio.create_task(pool.render(None))
+        turns = 0
+        while not rendering.done():
+            await asyncio.sleep(0.01)  # pacing only: counts how often the loop got to run meanwhile
+            turns += 1
+        assert await rendering != os.getpid()
+        assert turns >= 10
+    finally:
+        pool.close()
+
+
+async def test_the_database_keeps_one_original_when_two_renders_race(app, client, people, db, clock):
     _, call = await published_call(client, people)
-    app.state.documents.pool = RenderPool(1, 60, task=slow)
-    issuing = asyncio.create_task(
-        client.post(
-            "/api/documents/",
-            json={"kind": "announcement.call", "subject": call["id"]},
-            headers=people.headers("clerk"),
-        )
-    )
-    served = 0
-    while not issuing.done():
-        assert (await client.get("/health")).status_code == 200
-        served += 1
-    assert (await issuing).status_code == 201
-    assert served >= 5  # the event loop kept answering during the two-second render
-
-
-async def test_two_requests_racing_for_one_document_get_the_same_one(client, people):
-    _, call = await published_call(client, people)
-    body = {"kind": "announcement.call", "subject": call["id"]}
-    first, second = await asyncio.gather(
-        client.post("/api/documents/", json=body, headers=people.headers("clerk")),
-        client.post("/api/documents/", json=body, headers=people.headers("clerk")),
-    )
-    assert sorted((first.status_code, second.status_code)) == [200, 201]
-    assert first.json()["id"] == second.json()["id"]
+    desk, clerk = app.state.documents, people.cast.identity("clerk")
+    request = service.IssueRequest(kind="announcement.call", subject=call["id"])
+    # Both requests prepared (numbers reserved) before either is stored: the race the index settles.
+    async with db.session() as session:
+        prepared = [
+            await service.prepare(
+                session,
+                desk.kinds,
+                desk.signer,
+                request,
+                viewer=clerk,
+                at=clock.now(),
+                settings=app.state.settings,
+            )
+            for _ in range(2)
+        ]
+        await session.commit()
+    results = []
+    for one in prepared:
+        rendered = await desk.pool.render(one.job)
+        async with db.session() as session:
+            results.append(await service.complete(session, one, rendered, desk.store, viewer=clerk))
+            await session.commit()
+    (first, created_first), (second, created_second) = results
+    assert created_first and not created_second and second.id == first.id
     listed = await client.get(
         "/api/documents/", params={"subject": call["id"]}, headers=people.headers("clerk")
     )
-    assert len(listed.json()) == 1
+    assert [d["number"] for d in listed.json()] == [prepared[0].job.document["number"]]
