@@ -94,6 +94,7 @@ def core_kinds() -> list[DocumentKind]:
             issuers=frozenset({Role.staff}),
             readers=EVERYONE,
             subject_help="announcement id",
+            public=True,
         )
         for kind in Kind
     ]

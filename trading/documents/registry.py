@@ -58,6 +58,8 @@ class DocumentKind:
     readers: frozenset[Role]
     # What the subject names, for the API's list of kinds (an id, or a month written 2026-03).
     subject_help: str = "id"
+    # Public documents (announcements) are readable by every reader role whatever the sector.
+    public: bool = False
 
 
 class DocumentKinds:

@@ -274,14 +274,21 @@ async def successor_of(session: AsyncSession, document_id: uuid.UUID) -> IssuedD
     return await session.scalar(select(IssuedDocument).where(IssuedDocument.supersedes_id == document_id))
 
 
+PARTIES = (Role.bidder, Role.principal, Role.agency)
+
+
 def may_read(kind: DocumentKind, document: IssuedDocument, viewer: Identity) -> bool:
-    """The kind's readers, narrowed: a bureau reads its sectors, a party its own organisation's."""
+    """The kind's readers, narrowed: a bureau reads its own sectors' documents; a party (bidder,
+    principal, agency) its organisation's and those addressed to no organisation (an opening
+    record); a public document (an announcement) every reader."""
     if not viewer.has(*kind.readers):
         return False
-    if viewer.has(Role.staff, Role.admin, Role.auditor):
+    if viewer.has(Role.staff, Role.admin, Role.auditor) or kind.public:
         return True
     if document.sector is not None and viewer.supervises(document.sector):
         return True
+    if not viewer.has(*PARTIES):
+        return False
     return document.organisation_id is None or document.organisation_id == viewer.organisation_id
 
 

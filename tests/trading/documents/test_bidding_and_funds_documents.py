@@ -116,6 +116,16 @@ async def test_a_bidder_gets_only_its_own_papers(client, people, kit, clock):
         headers=people.headers("zj_supervisor"),
     )
     assert month.status_code == 422 and month.json()["code"] == "document.sector_required"
+    # The construction bureau's statement is not the procurement bureau's to read.
+    statement = await issue(client, people, "zj_supervisor", "funds.ledger_statement", kit.section_id)
+    other_bureau = await client.get(
+        f"/api/documents/{statement['id']}", headers=people.headers("cz_supervisor")
+    )
+    assert other_bureau.status_code == 404
+    assert (await client.get("/api/documents/", headers=people.headers("cz_supervisor"))).json() == []
+    assert (
+        await client.get(f"/api/documents/{statement['id']}", headers=people.headers("auditor"))
+    ).status_code == 200
     bidder = await client.post(
         "/api/documents/",
         json={"kind": "funds.ledger_statement", "subject": kit.section_id},
