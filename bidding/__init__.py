@@ -71,3 +71,10 @@ async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
     from bidding.auctions.demo import load_demo as auctions_demo
 
     await auctions_demo(session, cast, today, zone)
+
+
+def document_kinds() -> list[Any]:
+    """The bid receipt and the opening record, for the core's document registry."""
+    from bidding.official_documents import document_kinds as kinds
+
+    return kinds()

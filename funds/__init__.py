@@ -75,3 +75,10 @@ def cli_commands() -> list[Any]:
     from funds.cli import funds_group
 
     return [funds_group]
+
+
+def document_kinds() -> list[Any]:
+    """The deposit receipt, the refund notice and the ledger statement, for the core's registry."""
+    from funds.official_documents import document_kinds as kinds
+
+    return kinds()

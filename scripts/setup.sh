@@ -13,3 +13,19 @@ fi
 if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   apt-get update && apt-get install -y --no-install-recommends redis-server
 fi
+
+# WeasyPrint's system libraries and a CJK font for the center's documents (trading/documents).
+# Skipped when already present; CI runs as root on a clean machine.
+DOC_PACKAGES="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+missing=""
+for package in $DOC_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+  else
+    echo "setup.sh: please install these Debian packages (as root):$missing" >&2
+  fi
+fi

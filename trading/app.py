@@ -39,6 +39,8 @@ from trading.channels import ResilientChannelsPlugin
 from trading.clock import Clock, OffsetClock, SystemClock
 from trading.db import migrate
 from trading.db.session import Database
+from trading.documents.desk import build_desk
+from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
 from trading.headers import security_headers
 from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
@@ -75,6 +77,7 @@ def import_all_models() -> None:
     import trading.auth.models
     import trading.calendar.models
     import trading.complaints.models
+    import trading.documents.models
     import trading.events
     import trading.objections.models
     import trading.organisations.models
@@ -103,6 +106,7 @@ def route_handlers() -> list[Any]:
     from trading.auth.controllers import AuthController, UserController
     from trading.calendar.controllers import CalendarController
     from trading.complaints.controllers import ComplaintController
+    from trading.documents import controllers as documents
     from trading.health.controllers import health, ready
     from trading.objections.controllers import ObjectionController
     from trading.opendata.controllers import route_handlers as opendata_routes
@@ -145,6 +149,7 @@ def route_handlers() -> list[Any]:
         ComplaintController,
         ArchiveController,
         *opendata_routes(),
+        *documents.route_handlers(),
     ]
 
 
@@ -165,6 +170,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     bus = EventBus()
     for package in feature_packages():
         package.subscribe(bus)
+    # Official documents: the core's kinds, then each package's (`document_kinds()`, optional).
+    document_kinds = DocumentKinds()
+    for package in feature_packages():
+        if hasattr(package, "document_kinds"):
+            document_kinds.register(*package.document_kinds())
+    documents = build_desk(settings, clock, document_kinds)
     oversight.subscribe(bus, settings.zone)
     # Due-date feeds of the packages the core may not import (funds: refunds), for the engine.
     feeds = [
@@ -192,6 +203,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             else None
         )
         app.state.db = db
+        app.state.documents = documents
         app.state.redis = redis
         app.state.failure_counter = (
             RedisFailureCounter(redis, f"{settings.redis_namespace}:login-failures")
@@ -230,6 +242,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+            documents.pool.close()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()

@@ -123,6 +123,36 @@ class Settings(BaseSettings):
         max_length=200,
         description="The publisher named in every OCDS package.",
     )
+    center_name: str = Field(
+        default="公共资源交易中心",
+        min_length=2,
+        max_length=60,
+        description="The center's name on its letterhead and in its document-signing certificate.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="The address the public reaches the platform at: documents print "
+        "<public_url>/verify/<code> and its QR code.",
+    )
+    document_number_prefix: str = Field(
+        default="文书",
+        min_length=1,
+        max_length=10,
+        description="Start of every document number, e.g. 文书〔2026〕000017.",
+    )
+    document_workers: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Worker processes that render documents (WeasyPrint is CPU-bound: at most one per "
+        "core left free for the web server).",
+    )
+    document_render_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="Longest a document may take to render and sign before the request gets a 503.",
+    )
     debug: bool = Field(default=False, description="Litestar debug mode: tracebacks in error answers.")
 
     @field_validator("database_url")

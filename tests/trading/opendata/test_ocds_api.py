@@ -6,7 +6,14 @@ import json
 
 from tests.conftest import START
 from tests.scenarios.test_core_procedures import land_listing, move
-from tests.trading.factories import call_announcement, construction_project, iso, open_as_the_opening_does
+from tests.trading.factories import (
+    award_as_the_sale_does,
+    call_announcement,
+    construction_project,
+    evaluate_as_the_committee_does,
+    iso,
+    open_as_the_opening_does,
+)
 from tests.trading.opendata.conformance import errors, project_rules
 from tests.trading.test_projects import publish, register
 
@@ -28,7 +35,7 @@ async def construction_to_contract(client, people, clock):
     assert (await publish(client, people, amendment)).status_code == 200
     clock.advance(24 * DAY)
     await open_as_the_opening_does(people, section_id, clock.now())
-    await move(client, people, section_id, "evaluate")
+    await evaluate_as_the_committee_does(people, section_id, clock.now())
     publicity = call_announcement(
         project["id"],
         kind="candidates",
@@ -62,8 +69,8 @@ async def land_to_contract(client, people, clock, project):
     """The listing announced at START (land_announced) runs to 7 April: its sale follows."""
     section_id = project["sections"][0]["id"]
     clock.advance(START + 37 * DAY - clock.now())
-    await move(client, people, section_id, "open_bids")
-    await move(client, people, section_id, "award", winner_id=str(people.org("developer").id))
+    # The listing's end awards the section (bidding/auctions; tests/scenarios/test_sales.py).
+    await award_as_the_sale_does(people, section_id, clock.now(), people.org("developer").id)
     await move(client, people, section_id, "contract")
     return project
 
