@@ -4,9 +4,9 @@ answers with the last committed state while another connection holds the write l
 import pytest
 from sqlalchemy import text, update
 
+from tests.trading.test_announcements import announced_project
 from trading.announcements.models import Announcement
 from trading.db.session import Database
-from tests.trading.test_announcements import announced_project
 
 UNCOMMITTED = "尚未提交的标题 uncommitted title"
 
@@ -39,6 +39,6 @@ async def test_a_public_get_answers_while_another_connection_holds_the_write_loc
 
 async def test_a_write_through_a_read_session_fails_loudly(db: Database):
     async with db.read_session() as reader:
-        with pytest.raises(Exception, match="(?i)read-only|readonly"):
+        with pytest.raises(Exception, match=r"(?i)read-only|readonly"):
             await reader.execute(update(Announcement).values(title="x"))
 
