@@ -41,4 +41,3 @@ async def test_a_write_through_a_read_session_fails_loudly(db: Database):
     async with db.read_session() as reader:
         with pytest.raises(Exception, match=r"(?i)read-only|readonly"):
             await reader.execute(update(Announcement).values(title="x"))
-
