@@ -547,6 +547,7 @@ async def unseal_bids(
         decided.add(bid.id)
     # The decisions' audit events in one append, in the order of the bids (issue 23).
     await record_many(session, trail)
+    await session.flush()
     if {b.id for b in bids} <= decided:
         await _record(session, settings, opening, actor=actor, at=at, threshold=threshold)
     return opening
