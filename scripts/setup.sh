@@ -16,7 +16,8 @@ fi
 
 # WeasyPrint's system libraries and a CJK font for the center's documents (trading/documents).
 # Skipped when already present; CI runs as root on a clean machine.
-DOC_PACKAGES="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+# wrk: the HTTP load generator of bench/reads.py (a Python client saturates before the server does).
+DOC_PACKAGES="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 wrk"
 missing=""
 for package in $DOC_PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

@@ -26,6 +26,7 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from litestar.types import Scope
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +39,7 @@ from trading.auth.tokens import build_jwt_auth
 from trading.channels import ResilientChannelsPlugin
 from trading.clock import Clock, OffsetClock, SystemClock
 from trading.db import migrate
-from trading.db.session import Database
+from trading.db.session import Database, reads_only
 from trading.documents.desk import build_desk
 from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
@@ -153,9 +154,11 @@ def route_handlers() -> list[Any]:
     ]
 
 
-async def _provide_session(state: State) -> AsyncIterator[AsyncSession]:
-    """One session per request. It never commits by itself: write use cases commit explicitly."""
-    async with state.db.sessionmaker() as session:
+async def _provide_session(state: State, scope: Scope) -> AsyncIterator[AsyncSession]:
+    """One session per request. It never commits by itself: write use cases commit explicitly.
+    A read-only request gets a read-only session, so it never waits for a writer (issue 23)."""
+    maker = state.db.read_sessionmaker if reads_only(scope) else state.db.sessionmaker
+    async with maker() as session:
         yield session
 
 
@@ -211,7 +214,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             else MemoryFailureCounter()
         )
         app.state.session_states = SessionStates(
-            db.sessionmaker,
+            db.read_sessionmaker,
             redis=redis,
             namespace=settings.redis_namespace,
             cache_seconds=settings.session_check_cache_seconds,

@@ -1,5 +1,5 @@
 """The `trading` command: Litestar's CLI (run, routes, schema, ...) plus the platform's own
-groups (db, demo, audit, calendar, user), registered as a CLI plugin.
+groups (db, demo, audit, calendar, user, backup), registered as a CLI plugin.
 
 `trading run` serves the app; `trading db upgrade` applies migrations (needed once per deployment
 on PostgreSQL, done on start for the embedded default).
@@ -47,6 +47,7 @@ class TradingCLIPlugin(CLIPluginProtocol):
         cli.add_command(audit_group)
         cli.add_command(calendar_group)
         cli.add_command(user_group)
+        cli.add_command(backup_group)
         cli.add_command(opendata_group())
         from trading.app import feature_packages
 
@@ -198,6 +199,46 @@ def user_create(
 
     _run(app, work)
     click.echo(f"user {username} created")
+
+
+@click.group(cls=LitestarGroup, name="backup", help="Back up and restore the database and the stored files.")
+def backup_group() -> None:
+    pass
+
+
+@backup_group.command(
+    name="create",
+    help="Write ARCHIVE: a snapshot of the database (SQLite's online backup, or pg_dump) and then the "
+    "stored files, with the SHA-256 of each. Safe while the server runs. It holds the keys: keep it safe.",
+)
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(app: Litestar, archive: Path) -> None:
+    from trading import backup
+
+    try:
+        summary = backup.create(app.state.settings, archive, at=app.state.clock.now())
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"backup written to {summary.archive}: the {summary.backend} database and "
+        f"{summary.files} files ({summary.bytes} bytes)"
+    )
+
+
+@backup_group.command(
+    name="restore",
+    help="Restore ARCHIVE onto an empty data directory (and, on PostgreSQL, an empty database), after "
+    "checking every member against its digest. Then run `trading audit verify` and `trading funds verify`.",
+)
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(app: Litestar, archive: Path) -> None:
+    from trading import backup
+
+    try:
+        summary = backup.restore(app.state.settings, archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored the {summary.backend} database and {summary.files} files from {summary.archive}")
 
 
 def opendata_group() -> click.Group:

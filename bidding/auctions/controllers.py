@@ -369,7 +369,7 @@ class AuctionController(Controller):
     ) -> None:
         """The auction room: a `hello` with the true state, every accepted bid, the server's clock."""
         state = socket.app.state
-        async with state.db.session() as session:
+        async with state.db.read_session() as session:
             try:
                 allowed = await service.may_watch(
                     session, await service.get_listing(session, listing_id), socket.user

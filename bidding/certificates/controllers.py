@@ -16,6 +16,7 @@ from bidding.certificates.schemas import (
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
+from trading.db.session import WRITES_ON_READ
 from trading.settings import Settings
 
 READERS = allow(Role.bidder, Role.staff, Role.admin, Role.auditor, Role.supervisor)
@@ -25,7 +26,7 @@ class PlatformCertificateController(Controller):
     path = "/api/bidding/platform"
     tags = ["bidding"]
 
-    @get("/certificates", operation_id="getPlatformCertificates", exclude_from_auth=True)
+    @get("/certificates", operation_id="getPlatformCertificates", exclude_from_auth=True, opt=WRITES_ON_READ)
     async def certificates(
         self,
         session: NamedDependency[AsyncSession],
@@ -38,7 +39,11 @@ class PlatformCertificateController(Controller):
         return PlatformCertificatesOut(ca=platform.ca_pem, signer=platform.signer_pem)
 
     @get(
-        "/crl", operation_id="getRevocationList", exclude_from_auth=True, media_type="application/x-pem-file"
+        "/crl",
+        operation_id="getRevocationList",
+        exclude_from_auth=True,
+        media_type="application/x-pem-file",
+        opt=WRITES_ON_READ,
     )
     async def crl(
         self,

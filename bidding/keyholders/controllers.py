@@ -12,6 +12,7 @@ from bidding.keyholders.schemas import HolderKeyIn, HolderOut, KeyPlanIn, KeyPla
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
+from trading.db.session import WRITES_ON_READ
 from trading.errors import not_found
 from trading.settings import Settings
 
@@ -107,7 +108,11 @@ class KeyHolderController(Controller):
             key_registered_at=row.key_registered_at,
         )
 
-    @get("/{section_id:uuid}/sealing-parameters", operation_id="getSealingParameters", opt=SEALERS)
+    @get(
+        "/{section_id:uuid}/sealing-parameters",
+        operation_id="getSealingParameters",
+        opt={**SEALERS, **WRITES_ON_READ},
+    )
     async def sealing_parameters(
         self,
         session: NamedDependency[AsyncSession],

@@ -33,6 +33,7 @@ from bidding.opening.schemas import (
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
+from trading.db.session import WRITES_ON_READ
 from trading.errors import Conflict, not_found
 from trading.organisations.models import Organisation
 from trading.settings import Settings
@@ -244,7 +245,11 @@ class OpeningController(Controller):
         await live.publish_committed(session, channels)
         return await _opening_out(session, opening, now)
 
-    @get("/{section_id:uuid}/opening/record", operation_id="getOpeningRecord", opt=FOLLOWERS)
+    @get(
+        "/{section_id:uuid}/opening/record",
+        operation_id="getOpeningRecord",
+        opt={**FOLLOWERS, **WRITES_ON_READ},
+    )
     async def record(
         self,
         request: Request[Identity, Any, Any],
@@ -304,7 +309,7 @@ class OpeningController(Controller):
     ) -> None:
         """Follow the opening live: numbered events; on a gap, reload /opening/events. A client
         that reconnects with `after=<last seq it has>` first gets the events it missed."""
-        async with socket.app.state.db.session() as session:
+        async with socket.app.state.db.read_session() as session:
             allowed = await service.may_follow(session, section_id, socket.user)
         if not allowed:
             await socket.close(code=4403, reason="not a participant of this opening")
@@ -324,7 +329,7 @@ class OpeningController(Controller):
                     await socket.close(code=1013, reason="live events unavailable (redis down), retry")
                     return
                 await stack.enter_async_context(subscriber.run_in_background(forward))
-                async with socket.app.state.db.session() as session:
+                async with socket.app.state.db.read_session() as session:
                     opening = await service.get_opening(session, section_id)
                     last = opening.last_event if opening else 0
                     replay = after is not None

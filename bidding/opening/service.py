@@ -16,13 +16,11 @@ Each step writes an audit event and a numbered live event.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,25 +29,21 @@ from bidding.certificates.service import platform_authority, revocation_anomaly
 from bidding.keyholders.models import KeyHolder
 from bidding.keyholders.service import plan_of
 from bidding.opening import live
+from bidding.opening.decryption import Outcome, decrypt_all
 from bidding.opening.models import BidderKeyRelease, Confirmation, Opening, OpeningEntry, ShareRelease
 from bidding.registrations.service import qualified_registration
 from bidding.sealing.documents import canonical, sha256_hex
 from bidding.sealing.keys import b64, unb64
 from bidding.sealing.manifest import Manifest
 from bidding.sealing.package import (
-    PackageError,
-    UnsealError,
     key_matches,
-    read_package,
-    recover_content_key,
     share_matches,
-    unseal,
 )
 from bidding.submissions import packages
 from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.service import active_bids, blob_store
 from trading.audit.checkpoints import checkpoint_document, log_signer, write_checkpoint
-from trading.audit.service import AUDIT_LOG, record
+from trading.audit.service import AUDIT_LOG, Entry, record, record_many
 from trading.auth.identity import Identity, Role
 from trading.clock import local_time
 from trading.errors import Conflict, DomainError, Forbidden, not_found
@@ -452,71 +446,6 @@ async def release_bidder_key(
 # --- 3. unseal ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    bid_id: uuid.UUID
-    status: str  # valid | rejected | pending
-    key_source: str | None = None
-    bid_data: dict[str, Any] | None = None
-    file: dict[str, Any] | None = None
-    plaintext_sha256: str | None = None
-    anomalies: list[dict[str, str]] = field(default_factory=list)
-
-
-def _decrypt_one(
-    bid_id: uuid.UUID,
-    package_path: Path,
-    manifest: Manifest,
-    shares: dict[int, bytes],
-    bidder_key: bytes | None,
-    store_root: Path,
-) -> tuple[Outcome, Path | None]:
-    """Recover one bid's key and unseal it (in a worker thread); the plaintext goes to a temp file."""
-    key, source = bidder_key, "bidder"
-    if key is None:
-        try:
-            key, source = recover_content_key(manifest, shares), "shares"
-        except UnsealError as error:
-            return Outcome(bid_id, "rejected", anomalies=[error.as_dict()]), None
-    try:
-        opened = read_package(package_path)
-    except (PackageError, OSError) as exc:
-        error = UnsealError(
-            "bid.package_unreadable",
-            "存储的投标文件无法读取",
-            f"the stored package cannot be read ({type(exc).__name__})",
-            cause="platform",
-        )
-        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
-    if opened.manifest != manifest:
-        error = UnsealError(
-            "bid.package_changed",
-            "存储的投标文件与递交时不符",
-            "the stored package differs from the one received",
-            cause="platform",
-        )
-        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
-    store_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=store_root, prefix=".plain-", delete=False) as sink:
-        temp = Path(sink.name)
-        try:
-            unsealed = unseal(opened, key, sink)
-        except UnsealError as error:
-            sink.close()
-            temp.unlink(missing_ok=True)
-            return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
-    statement = unsealed.statement
-    outcome = Outcome(
-        bid_id,
-        "valid",
-        key_source=source,
-        bid_data=statement.bid_data.model_dump(mode="json"),
-        file=statement.file.model_dump(mode="json"),
-        plaintext_sha256=unsealed.plaintext_sha256,
-    )
-    return outcome, temp
-
-
 async def unseal_bids(
     session: AsyncSession, settings: Settings, *, section_id: uuid.UUID, actor: Identity, at: dt.datetime
 ) -> Opening:
@@ -546,7 +475,10 @@ async def unseal_bids(
     }
     window_open = at < opening.decryption_ends_at
     store = blob_store(settings)
-    undecided = [bid for bid in await active_bids(session, section_id) if bid.id not in decided]
+    # The bid list is loaded once: after the deadline no bid comes or goes, and what later calls
+    # need of a bid is copied out before the transaction ends (issue 23).
+    bids = [_BidView.of(bid) for bid in await active_bids(session, section_id)]
+    undecided = [bid for bid in bids if bid.id not in decided]
     # Every package is held to its receipt before anything is unsealed (E-05): a damaged one is
     # the platform's fault and waits for its bidder instead of failing to decrypt.
     findings = await packages.inspect(session, settings, undecided)
@@ -555,19 +487,12 @@ async def unseal_bids(
         for bid in undecided
         if findings[bid.id].result not in packages.DAMAGED
     ]
-    # The cryptography runs outside any transaction: no lock is held while many bids decrypt.
+    names = await _organisation_names(session, {bid.organisation_id for bid in undecided})
+    # The cryptography runs outside any transaction (no lock is held while many bids decrypt),
+    # off the event loop and on every core (bidding/opening/decryption.py).
     await session.rollback()
-    outcomes: dict[uuid.UUID, tuple[Outcome, Path | None]] = {}
-    for bid_id, manifest, path in work:
-        outcome, plain = await anyio.to_thread.run_sync(
-            _decrypt_one,
-            bid_id,
-            path,
-            manifest,
-            releases.get(bid_id, {}),
-            bidder_keys.get(bid_id),
-            store.root,
-        )
+    outcomes = await decrypt_all(work, releases, bidder_keys, store.root)
+    for outcome, _plain in outcomes.values():
         if outcome.status == "rejected" and outcome.anomalies[0]["code"] == "bid.shares_missing":
             if window_open:
                 outcome.status = "pending"
@@ -578,7 +503,6 @@ async def unseal_bids(
                     "en": outcome.anomalies[0]["en"]
                     + "; the bidder did not decrypt it within the decryption window",
                 }
-        outcomes[bid_id] = (outcome, plain)
     for finding in findings.values():
         remedied = _package_remedy(finding, window_open)
         if remedied is not None:
@@ -593,17 +517,17 @@ async def unseal_bids(
             await session.scalars(select(OpeningEntry.bid_id).where(OpeningEntry.opening_id == opening.id))
         ).all()
     )
-    bids = await active_bids(session, section_id)
     certificates = {
         c.serial: c
         for c in (
             await session.scalars(
                 select(BidderCertificate).where(
-                    BidderCertificate.serial.in_([b.certificate_serial for b in bids])
+                    BidderCertificate.serial.in_([b.certificate_serial for b in undecided])
                 )
             )
         ).all()
     }
+    trail: list[Entry] = []
     for bid in bids:
         if bid.id not in outcomes:
             continue
@@ -617,12 +541,46 @@ async def unseal_bids(
             outcome.anomalies.append({k: v for k, v in anomaly.items() if k != "rejects"})
             if anomaly["rejects"] == "yes":
                 outcome.status = "rejected"
-        await _decide(session, opening, bid, outcome, actor=actor, at=at)
+        trail.append(
+            await _decide(session, opening, bid, outcome, names.get(bid.organisation_id), actor=actor, at=at)
+        )
         decided.add(bid.id)
+    # The decisions' audit events in one append, in the order of the bids (issue 23).
+    await record_many(session, trail)
     await session.flush()
     if {b.id for b in bids} <= decided:
         await _record(session, settings, opening, actor=actor, at=at, threshold=threshold)
     return opening
+
+
+@dataclass(frozen=True)
+class _BidView:
+    """What the opening needs of a bid, readable after its transaction ended."""
+
+    id: uuid.UUID
+    section_id: uuid.UUID
+    organisation_id: uuid.UUID
+    certificate_serial: str
+    received_at: dt.datetime
+    manifest: dict[str, Any]
+    package_sha256: str
+
+    @classmethod
+    def of(cls, bid: Bid) -> _BidView:
+        return cls(
+            bid.id,
+            bid.section_id,
+            bid.organisation_id,
+            bid.certificate_serial,
+            bid.received_at,
+            bid.manifest,
+            bid.package_sha256,
+        )
+
+
+async def _organisation_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    return {row.id: row.name for row in rows}
 
 
 # E-05 for a package damaged on the platform's side (docs/integrity.md, section "Stored bids").
@@ -691,8 +649,17 @@ def _keep_plain(target: Path, temp: Path) -> None:
 
 
 async def _decide(
-    session: AsyncSession, opening: Opening, bid: Bid, outcome: Outcome, *, actor: Identity, at: dt.datetime
-) -> OpeningEntry:
+    session: AsyncSession,
+    opening: Opening,
+    bid: _BidView,
+    outcome: Outcome,
+    bidder: str | None,
+    *,
+    actor: Identity,
+    at: dt.datetime,
+) -> Entry:
+    """Store a bid's opening entry and its live event; return its audit event, which the caller
+    appends with the others in one batch."""
     data = outcome.bid_data or {}
     entry = OpeningEntry(
         opening_id=opening.id,
@@ -710,9 +677,20 @@ async def _decide(
         decided_at=at,
     )
     session.add(entry)
-    organisation = await session.get(Organisation, bid.organisation_id)
-    await record(
+    await live.add_event(
         session,
+        opening,
+        "bid.unsealed",
+        {
+            "bidder": bidder,
+            "status": outcome.status,
+            "price": format_yuan(entry.price_fen) if entry.price_fen is not None else None,
+            "duration_days": entry.duration_days,
+            "anomalies": outcome.anomalies,
+        },
+        at=at,
+    )
+    return Entry(
         actor=actor.actor,
         action={"valid": "bid.unsealed", "withdrawn": "bid.deemed_withdrawn_at_opening"}.get(
             outcome.status, "bid.rejected_at_opening"
@@ -728,20 +706,6 @@ async def _decide(
         },
         at=at,
     )
-    await live.add_event(
-        session,
-        opening,
-        "bid.unsealed",
-        {
-            "bidder": organisation.name if organisation else None,
-            "status": outcome.status,
-            "price": format_yuan(entry.price_fen) if entry.price_fen is not None else None,
-            "duration_days": entry.duration_days,
-            "anomalies": outcome.anomalies,
-        },
-        at=at,
-    )
-    return entry
 
 
 async def _record(

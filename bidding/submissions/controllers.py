@@ -13,6 +13,7 @@ from bidding.submissions.schemas import BidOut, BidsOverviewOut, PackageCheckOut
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
+from trading.db.session import WRITES_ON_READ
 from trading.errors import not_found
 from trading.settings import Settings
 
@@ -97,7 +98,11 @@ class BidController(Controller):
         await session.commit()
         return _receipt_out(receipt, platform.signer_pem)
 
-    @get("/{section_id:uuid}/bids/mine", operation_id="listMyBids", opt=allow(Role.bidder))
+    @get(
+        "/{section_id:uuid}/bids/mine",
+        operation_id="listMyBids",
+        opt={**allow(Role.bidder), **WRITES_ON_READ},
+    )
     async def mine(
         self,
         request: Request[Identity, Any, Any],
@@ -113,7 +118,7 @@ class BidController(Controller):
         await session.commit()
         return [_bid_out(b, receipts, platform.signer_pem) for b in bids]
 
-    @get("/{section_id:uuid}/bids", operation_id="listSectionBids", opt=OVERSIGHT)
+    @get("/{section_id:uuid}/bids", operation_id="listSectionBids", opt={**OVERSIGHT, **WRITES_ON_READ})
     async def overview(
         self,
         request: Request[Identity, Any, Any],
@@ -208,7 +213,7 @@ class ReceiptController(Controller):
     @get(
         "/{receipt_id:uuid}",
         operation_id="getReceipt",
-        opt=allow(Role.bidder, Role.staff, Role.admin, Role.auditor),
+        opt={**allow(Role.bidder, Role.staff, Role.admin, Role.auditor), **WRITES_ON_READ},
     )
     async def get_one(
         self,

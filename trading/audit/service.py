@@ -11,10 +11,11 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.checkpoints import LogSource, TreeCheck
@@ -72,6 +73,18 @@ async def lock_chain(session: AsyncSession, key: int) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to append, for `record_many`."""
+
+    actor: Actor
+    action: str
+    subject_type: str
+    subject_id: object
+    data: dict[str, Any]
+    at: dt.datetime
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -83,6 +96,16 @@ async def record(
     at: dt.datetime,
 ) -> AuditEvent:
     """Append one event to the chain in the caller's transaction (the caller commits)."""
+    [event] = await record_many(session, [Entry(actor, action, subject_type, subject_id, data, at)])
+    return event
+
+
+async def record_many(session: AsyncSession, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append events in the given order in the caller's transaction, in one batch: the chain is
+    locked and its head read once, the links are made in memory, and the rows go in with one
+    statement (an opening decides 1,000 bids: one append of 1,000, not 1,000 appends; issue 23)."""
+    if not entries:
+        return []
     await lock_chain(session, AUDIT_LOCK_KEY)
     last = (
         await session.execute(
@@ -90,25 +113,38 @@ async def record(
         )
     ).first()
     # The chain's order is its seq; taking it ourselves (under the lock) keeps hash and row in step.
-    seq = (last.seq + 1) if last else 1
-    normalised = json.loads(canonical_json(data))
-    event = AuditEvent(
-        seq=seq,
-        id=new_id(),
-        occurred_at=at,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        data=normalised,
-        data_digest=sha256_hex(canonical_json(normalised)),
-        prev_hash=last.hash if last else GENESIS,
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    events = []
+    for entry in entries:
+        seq += 1
+        normalised = json.loads(canonical_json(entry.data))
+        event = AuditEvent(
+            seq=seq,
+            id=new_id(),
+            occurred_at=entry.at,
+            actor_id=entry.actor.id,
+            actor_name=entry.actor.name,
+            action=entry.action,
+            subject_type=entry.subject_type,
+            subject_id=str(entry.subject_id),
+            data=normalised,
+            data_digest=sha256_hex(canonical_json(normalised)),
+            prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = event_hash(event)
+        events.append(event)
+    if len(events) == 1:
+        session.add(events[0])
+        await session.flush()
+        return events
+    # A batch goes in as one executemany of plain rows: the ORM's unit of work costs more than
+    # the hashing for 1,000 events. The events returned are not attached to the session.
+    table = AuditEvent.__table__
+    await session.execute(
+        insert(table),
+        [{column.key: getattr(event, column.key) for column in table.columns} for event in events],
     )
-    event.hash = event_hash(event)
-    session.add(event)
-    await session.flush()
-    return event
+    return events
 
 
 @dataclass(frozen=True)

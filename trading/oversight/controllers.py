@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock, local_date
+from trading.db.session import WRITES_ON_READ
 from trading.oversight import archives, circulars, dashboard, letters, service
 from trading.oversight.schemas import (
     AcknowledgeIn,
@@ -87,7 +88,7 @@ class OversightController(Controller):
             audit_head=result.audit_head, yellow=result.yellow, red=result.red, escalated=result.escalated
         )
 
-    @get("/warnings", operation_id="listWarnings", opt=OVERSEERS)
+    @get("/warnings", operation_id="listWarnings", opt={**OVERSEERS, **WRITES_ON_READ})
     async def warnings(
         self,
         request: Me,
@@ -122,7 +123,7 @@ class OversightController(Controller):
         await session.commit()
         return warning_out(view)
 
-    @get("/steps", operation_id="listOversightSteps", opt=OVERSEERS)
+    @get("/steps", operation_id="listOversightSteps", opt={**OVERSEERS, **WRITES_ON_READ})
     async def steps(
         self,
         request: Me,
@@ -155,7 +156,7 @@ class OversightController(Controller):
         await session.commit()
         return StepOut.model_validate(step)
 
-    @get("/dashboard", operation_id="oversightDashboard", opt=OVERSEERS)
+    @get("/dashboard", operation_id="oversightDashboard", opt={**OVERSEERS, **WRITES_ON_READ})
     async def dashboard(
         self,
         request: Me,
@@ -168,7 +169,7 @@ class OversightController(Controller):
         sectors = await dashboard.figures(session, request.user, now=now, zone=settings.zone)
         return DashboardOut(today=local_date(now, settings.zone), sectors=sectors)
 
-    @get("/exports/warnings.csv", operation_id="exportWarnings", opt=OVERSEERS)
+    @get("/exports/warnings.csv", operation_id="exportWarnings", opt={**OVERSEERS, **WRITES_ON_READ})
     async def export_warnings(
         self,
         request: Me,

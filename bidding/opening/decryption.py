@@ -1,0 +1,118 @@
+"""Decrypting the bids of an opening off the event loop, one thread per core (issue 23, point 3).
+
+Measured on this machine (2 cores, load average 14, 200 bids of 64 KiB): one thread 1.7-2.1 s,
+threads 1.9 s, a spawned process pool 11-12 s (each worker starts an interpreter and imports the
+sealing library; manifests are pickled there and back). So no process pool: threads keep the
+event loop free, and wherever `cryptography` releases the GIL they overlap. Each bid's plaintext
+goes to a temp file in the store; the caller keeps or removes it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bidding.sealing.manifest import Manifest
+from bidding.sealing.package import PackageError, UnsealError, read_package, recover_content_key, unseal
+
+Work = tuple[uuid.UUID, Manifest, Path]
+
+
+@dataclass
+class Outcome:
+    bid_id: uuid.UUID
+    status: str  # valid | rejected | pending
+    key_source: str | None = None
+    bid_data: dict[str, Any] | None = None
+    file: dict[str, Any] | None = None
+    plaintext_sha256: str | None = None
+    anomalies: list[dict[str, str]] = field(default_factory=list)
+
+
+def workers() -> int:
+    """One worker per core: the work is CPU-bound."""
+    return max(1, os.cpu_count() or 1)
+
+
+def decrypt_one(
+    bid_id: uuid.UUID,
+    package_path: Path,
+    manifest: Manifest,
+    shares: dict[int, bytes],
+    bidder_key: bytes | None,
+    store_root: Path,
+) -> tuple[Outcome, Path | None]:
+    """Recover one bid's key and unseal it; the plaintext goes to a temp file."""
+    key, source = bidder_key, "bidder"
+    if key is None:
+        try:
+            key, source = recover_content_key(manifest, shares), "shares"
+        except UnsealError as error:
+            return Outcome(bid_id, "rejected", anomalies=[error.as_dict()]), None
+    try:
+        opened = read_package(package_path)
+    except (PackageError, OSError) as exc:
+        error = UnsealError(
+            "bid.package_unreadable",
+            "存储的投标文件无法读取",
+            f"the stored package cannot be read ({type(exc).__name__})",
+            cause="platform",
+        )
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    if opened.manifest != manifest:
+        error = UnsealError(
+            "bid.package_changed",
+            "存储的投标文件与递交时不符",
+            "the stored package differs from the one received",
+            cause="platform",
+        )
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    store_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=store_root, prefix=".plain-", delete=False) as sink:
+        temp = Path(sink.name)
+        try:
+            unsealed = unseal(opened, key, sink)
+        except UnsealError as error:
+            sink.close()
+            temp.unlink(missing_ok=True)
+            return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    statement = unsealed.statement
+    outcome = Outcome(
+        bid_id,
+        "valid",
+        key_source=source,
+        bid_data=statement.bid_data.model_dump(mode="json"),
+        file=statement.file.model_dump(mode="json"),
+        plaintext_sha256=unsealed.plaintext_sha256,
+    )
+    return outcome, temp
+
+
+Task = tuple[uuid.UUID, Path, Manifest, dict[int, bytes], bytes | None, Path]
+
+
+async def decrypt_all(
+    work: Sequence[Work],
+    releases: dict[uuid.UUID, dict[int, bytes]],
+    bidder_keys: dict[uuid.UUID, bytes],
+    store_root: Path,
+) -> dict[uuid.UUID, tuple[Outcome, Path | None]]:
+    """Decrypt every bid of `work`, `workers()` at a time."""
+    limiter = anyio.CapacityLimiter(workers())
+    results: dict[uuid.UUID, tuple[Outcome, Path | None]] = {}
+
+    async def one(bid_id: uuid.UUID, manifest: Manifest, path: Path) -> None:
+        task: Task = (bid_id, path, manifest, releases.get(bid_id, {}), bidder_keys.get(bid_id), store_root)
+        results[bid_id] = await anyio.to_thread.run_sync(decrypt_one, *task, limiter=limiter)
+
+    async with anyio.create_task_group() as group:
+        for bid_id, manifest, path in work:
+            group.start_soon(one, bid_id, manifest, path)
+    return results
