@@ -41,25 +41,25 @@ async def section_and_project(session: AsyncSession, section_id: uuid.UUID) -> t
     return section, project
 
 
-async def load_pool(session: AsyncSession, specialties: list[str]) -> list[rules.PoolEntry]:
-    """The experts holding one of `specialties` (or a sub-specialty), as the draw's rules read them:
-    from this process's copy while the pool's revision token is unchanged (experts/draws/cache.py),
-    else one query per specialty. Every column comes as text and is parsed here: the generic UUID,
-    JSON and date types cost several times more per row, and a specialty may hold tens of thousands."""
+async def load_indexes(session: AsyncSession, specialties: list[str]) -> list[rules.SpecialtyIndex]:
+    """Each requested specialty's experts (a sub-specialty's too), as the draw's rules read them:
+    this process's copy while the pool's revision token is unchanged (experts/draws/cache.py),
+    else one query per specialty."""
     token = await session.scalar(select(PoolRevision.token).where(PoolRevision.id == 1))
-    found: dict[str, rules.PoolEntry] = {}
-    for code in dict.fromkeys(specialties):
-        entries = cache.get(token, code) if token else None
-        if entries is None:
-            entries = await _read_specialty(session, code)
+    indexes = []
+    for code in specialties:
+        index = cache.get(token, code) if token else None
+        if index is None:
+            index = rules.SpecialtyIndex.of(await _read_specialty(session, code))
             if token:
-                cache.put(token, code, entries)
-        for entry in entries:
-            found.setdefault(entry.id, entry)
-    return list(found.values())
+                cache.put(token, code, index)
+        indexes.append(index)
+    return indexes
 
 
 async def _read_specialty(session: AsyncSession, code: str) -> list[rules.PoolEntry]:
+    """Every column as text, parsed here: the generic UUID, JSON and date types cost several times
+    more per row, and a specialty may hold tens of thousands."""
     rows = await session.execute(
         select(
             cast(Expert.id, String).label("id"),
@@ -170,9 +170,8 @@ async def draw(
         complex_project=data.complex_project,
     )
     request = data.model_dump(mode="json")
-    lines, excluded = rules.snapshot(
-        await load_pool(session, [line.specialty for line in data.lines]),
-        [line.specialty for line in data.lines],
+    lines, excluded = rules.snapshot_indexed(
+        await load_indexes(session, [line.specialty for line in data.lines]),
         conflicted=await conflicted_organisations(session, section, project),
         recently_drawn=await recently_drawn(
             session, project.principal_id, at - dt.timedelta(days=data.cooldown_days)
@@ -283,9 +282,8 @@ async def top_up(
             rule="C-11",
         )
     on_committee = frozenset(str(m.expert_id) for m in members)
-    lines, excluded = rules.snapshot(
-        await load_pool(session, [data.specialty]),
-        [data.specialty],
+    lines, excluded = rules.snapshot_indexed(
+        await load_indexes(session, [data.specialty]),
         conflicted=await conflicted_organisations(session, section, project),
         recently_drawn=await recently_drawn(
             session, project.principal_id, at - dt.timedelta(days=recorded.request["cooldown_days"])
