@@ -4,13 +4,23 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experts.committees import rules, service
 from experts.committees.schemas import ChairIn, CommitteeOut, MySeatOut, RecuseIn, SeatOut, SignInIn
 from experts.draws import service as draws
 from experts.draws.models import Draw
-from experts.draws.schemas import DrawIn, DrawnExpertOut, DrawOut, ReplayOut
+from experts.draws.schemas import (
+    DrawIn,
+    DrawnExpertOut,
+    DrawOut,
+    ReplayOut,
+    TopUpIn,
+    TopUpOut,
+    TopUpReplayOut,
+)
+from experts.pool.models import Expert
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -66,6 +76,42 @@ class CommitteeController(Controller):
         await session.commit()
         return DrawOut(**_draw_fields(recorded), sealed=True, experts=None)
 
+    @post(
+        "/sections/{section_id:uuid}/draw/top-ups",
+        operation_id="topUpDraw",
+        opt=allow(Role.staff),
+        status_code=201,
+    )
+    async def top_up(
+        self,
+        request: Request[Identity, Any, Any],
+        session: NamedDependency[AsyncSession],
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        section_id: FromPath[uuid.UUID],
+        data: JSONBody[TopUpIn],
+    ) -> TopUpOut:
+        """Recusals used up a specialty's reserves: draw more, under the same exclusions, recorded
+        and replayable like the draw; the new reserves fill the vacant seats. Names stay sealed."""
+        await visible_section(session, section_id, request.user)
+        recorded, stepped_in = await draws.top_up(
+            session, section_id, data, actor=request.user, at=clock.now(), zone=settings.zone
+        )
+        await session.commit()
+        return TopUpOut(
+            id=recorded.id,
+            draw_id=recorded.draw_id,
+            round=recorded.round,
+            drawn_at=recorded.drawn_at,
+            specialty=recorded.specialty,
+            reserves=recorded.reserves,
+            seed=recorded.seed,
+            pool_digest=recorded.pool_digest,
+            result_digest=recorded.result_digest,
+            excluded=recorded.excluded,
+            stepped_in=stepped_in,
+        )
+
     @get("/sections/{section_id:uuid}/draw", operation_id="getDraw", opt=allow(*OVERSIGHT))
     async def get_draw(
         self,
@@ -96,11 +142,33 @@ class CommitteeController(Controller):
         await visible_section(session, section_id, request.user)
         recorded = await draws.draw_of_section(session, section_id)
         intact, same, result = draws.replay(recorded)
+        top_ups = []
+        for top_up in await draws.top_ups_of(session, recorded.id):
+            top_up_intact, top_up_same, picked = draws.replay_top_up(top_up)
+            named = await _names(session, picked[0])
+            top_ups.append(
+                TopUpReplayOut(
+                    top_up_id=top_up.id,
+                    round=top_up.round,
+                    snapshot_intact=top_up_intact,
+                    same_result=top_up_same,
+                    experts=[
+                        DrawnExpertOut(
+                            expert_id=uuid.UUID(e),
+                            name=named.get(uuid.UUID(e), ""),
+                            specialty=top_up.specialty,
+                            kind="reserve",
+                        )
+                        for e in picked[0]
+                    ],
+                )
+            )
         return ReplayOut(
             draw_id=recorded.id,
             snapshot_intact=intact,
             same_result=same,
             experts=await _drawn_out(session, recorded, result),
+            top_ups=top_ups,
         )
 
     @get(
@@ -207,6 +275,13 @@ class CommitteeController(Controller):
             )
             for m, s in await service.my_seats(session, request.user)
         ]
+
+
+async def _names(session: AsyncSession, expert_ids: list[str]) -> dict[uuid.UUID, str]:
+    rows = await session.execute(
+        select(Expert.id, Expert.name).where(Expert.id.in_([uuid.UUID(e) for e in expert_ids]))
+    )
+    return {r.id: r.name for r in rows}
 
 
 def _draw_fields(recorded: Draw) -> dict[str, Any]:

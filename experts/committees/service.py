@@ -64,7 +64,7 @@ async def seat_of(session: AsyncSession, section_id: uuid.UUID, user: Identity) 
     return seat
 
 
-async def _step_in(session: AsyncSession, recused: Member) -> Member | None:
+async def step_in(session: AsyncSession, recused: Member) -> Member | None:
     reserve = await session.scalar(
         select(Member)
         .where(
@@ -91,7 +91,7 @@ async def recuse(
             "committee.not_sitting", "该专家不在评标委员会席位上", "this expert holds no seat to leave"
         )
     seat.state, seat.recusal_reason, seat.chair = "recused", reason, False
-    reserve = await _step_in(session, seat)
+    reserve = await step_in(session, seat)
     await record(
         session,
         actor=actor,

@@ -12,6 +12,7 @@ and the seed gets the same names, in the same order.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import heapq
@@ -88,6 +89,89 @@ def snapshot(
     return [sorted(line) for line in lines], excluded
 
 
+@dataclass(frozen=True)
+class SpecialtyIndex:
+    """One specialty's experts, arranged so a draw's exclusions are set operations: `exclusion`'s
+    reasons, in its order, without looking at each expert (experts/draws/cache.py keeps these)."""
+
+    entries: dict[str, PoolEntry]
+    ids: tuple[str, ...]  # sorted
+    unfit: dict[str, frozenset[str]]  # status (not active) or "unapproved" -> ids
+    expiries: tuple[tuple[dt.date, str], ...]  # sorted
+    by_employer: dict[str, frozenset[str]]
+    by_interest: dict[str, frozenset[str]]
+    by_region: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, entries: Sequence[PoolEntry]) -> SpecialtyIndex:
+        unfit: dict[str, set[str]] = {}
+        employers: dict[str, set[str]] = {}
+        interests: dict[str, set[str]] = {}
+        regions: dict[str, set[str]] = {}
+        for e in entries:
+            if e.status != "active":
+                unfit.setdefault(e.status, set()).add(e.id)
+            elif not e.approved:
+                unfit.setdefault("unapproved", set()).add(e.id)
+            if e.employer_id is not None:
+                employers.setdefault(e.employer_id, set()).add(e.id)
+            for organisation in e.interests:
+                interests.setdefault(organisation, set()).add(e.id)
+            regions.setdefault(e.region, set()).add(e.id)
+
+        def frozen(groups: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+            return {key: frozenset(ids) for key, ids in groups.items()}
+
+        return cls(
+            entries={e.id: e for e in entries},
+            ids=tuple(sorted(e.id for e in entries)),
+            unfit=frozen(unfit),
+            expiries=tuple(sorted((e.certificate_expires, e.id) for e in entries)),
+            by_employer=frozen(employers),
+            by_interest=frozen(interests),
+            by_region=frozen(regions),
+        )
+
+
+def snapshot_indexed(
+    indexes: Sequence[SpecialtyIndex],
+    *,
+    conflicted: frozenset[str],
+    recently_drawn: frozenset[str],
+    region: str | None,
+    on: dt.date,
+) -> tuple[list[list[str]], dict[str, int]]:
+    """`snapshot` over each line's specialty index: the same lines and counts (a property test
+    holds them equal), in set operations rather than a look at each of tens of thousands."""
+    everyone = set().union(*(index.ids for index in indexes))
+    left_out: set[str] = set()
+    excluded: dict[str, int] = {}
+
+    def leave_out(reason: str, ids: set[str]) -> None:
+        fresh = (ids & everyone) - left_out
+        if fresh:
+            excluded[reason] = excluded.get(reason, 0) + len(fresh)
+            left_out.update(fresh)
+
+    # An expert has one status, so the unfit groups never overlap: their order does not matter.
+    for reason in sorted({r for index in indexes for r in index.unfit}):
+        leave_out(reason, set().union(*(index.unfit.get(reason, ()) for index in indexes)))
+    expired: set[str] = set()
+    for index in indexes:
+        stop = bisect.bisect_left(index.expiries, (on,))
+        expired.update(expert for _, expert in index.expiries[:stop])
+    leave_out("certificate_expired", expired)
+    for reason, groups in (("employer_conflict", "by_employer"), ("declared_interest", "by_interest")):
+        leave_out(
+            reason,
+            set().union(*(getattr(index, groups).get(o, ()) for index in indexes for o in conflicted)),
+        )
+    leave_out("recently_drawn", set(recently_drawn))
+    if region:
+        leave_out("region", everyone - set().union(*(index.by_region.get(region, ()) for index in indexes)))
+    return [[expert for expert in index.ids if expert not in left_out] for index in indexes], excluded
+
+
 def digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -103,9 +187,10 @@ def run(seed: str, lines: Sequence[Sequence[str]], wanted: Sequence[int]) -> lis
         if len(free) < count:
             short.append({"line": index, "wanted": count, "eligible": len(free)})
             continue
-        picked = heapq.nsmallest(
-            count, free, key=lambda expert, i=index: hashlib.sha256(f"{seed}:{i}:{expert}".encode()).digest()
-        )
+        # The keys first, then the smallest: the same order as a key function, at half the cost.
+        prefix = f"{seed}:{index}:"
+        keyed = [(hashlib.sha256((prefix + expert).encode()).digest(), expert) for expert in free]
+        picked = [expert for _, expert in heapq.nsmallest(count, keyed)]
         taken.update(picked)
         result.append(picked)
     if short:

@@ -44,8 +44,39 @@ class DrawOut(BaseModel):
     experts: list[DrawnExpertOut] | None
 
 
+class TopUpIn(BaseModel):
+    specialty: str = Field(min_length=1, max_length=10, description="a specialty of the draw's request")
+    reserves: int = Field(default=1, ge=1, le=10)
+
+
+class TopUpOut(BaseModel):
+    id: uuid.UUID
+    draw_id: uuid.UUID
+    round: int
+    drawn_at: dt.datetime
+    specialty: str
+    reserves: int
+    seed: str
+    pool_digest: str
+    result_digest: str
+    excluded: dict
+    # How many of the new reserves took a vacant seat at once.
+    stepped_in: int
+    sealed: bool = True
+
+
+class TopUpReplayOut(BaseModel):
+    top_up_id: uuid.UUID
+    round: int
+    snapshot_intact: bool
+    same_result: bool
+    experts: list[DrawnExpertOut]
+
+
 class ReplayOut(BaseModel):
     draw_id: uuid.UUID
     snapshot_intact: bool
     same_result: bool
     experts: list[DrawnExpertOut]
+    # Each top-up draw replayed the same way, in order.
+    top_ups: list[TopUpReplayOut] = []

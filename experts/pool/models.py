@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trading.db.base import Base, IdMixin, JsonType
@@ -53,3 +53,14 @@ class ControlLink(IdMixin, Base):
     controlling_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     controlled_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     recorded_at: Mapped[dt.datetime]
+
+
+class PoolRevision(Base):
+    """One row whose token changes with every change to the pool, in the change's transaction:
+    a draw's cached copy of a specialty's experts is good while the token is the one it was read
+    under, on any number of app instances (experts/draws/cache.py)."""
+
+    __tablename__ = "expert_pool_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -8,11 +8,12 @@ import random
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from experts.pool import rules
-from experts.pool.models import ControlLink, Expert
+from experts.pool.models import ControlLink, Expert, PoolRevision
 from experts.pool.schemas import ControlLinkIn, ExpertIn, ProfileIn
 from experts.pool.taxonomy import leaves
 from trading.audit.service import Actor, record
@@ -23,6 +24,21 @@ from trading.ids import new_id
 from trading.organisations.models import Organisation
 
 PROFILE_FIELDS = tuple(ProfileIn.model_fields)
+
+
+async def pool_changed(session: AsyncSession) -> None:
+    """A new revision token in the change's own transaction: every instance's cached copy of the
+    pool (experts/draws/cache.py) is read again at its next draw. Random, so no two databases
+    (nor a database dropped and made again) ever share one."""
+    token = uuid.uuid4().hex
+    bumped = await session.execute(update(PoolRevision).where(PoolRevision.id == 1).values(token=token))
+    if bumped.rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        async with session.begin_nested():
+            session.add(PoolRevision(id=1, token=token))
+    except IntegrityError:
+        await session.execute(update(PoolRevision).where(PoolRevision.id == 1).values(token=token))
 
 
 def specialty_index(codes: list[str]) -> str:
@@ -71,6 +87,7 @@ async def register_expert(
     _apply_profile(expert, _profile_json(data))
     session.add(expert)
     await session.flush()
+    await pool_changed(session)
     await record(
         session,
         actor=actor.actor,
@@ -126,6 +143,7 @@ async def approve_profile(session: AsyncSession, expert: Expert, *, actor: Actor
     _apply_profile(expert, expert.pending_profile)
     after, expert.pending_profile = expert.pending_profile, None
     expert.approved, expert.approved_at = True, at
+    await pool_changed(session)
     await record(
         session,
         actor=actor,
@@ -144,6 +162,7 @@ async def set_status(
     previous = expert.status
     expert.status = rules.check_status(status)
     expert.suspended_reason = reason if status != "active" else None
+    await pool_changed(session)
     await record(
         session,
         actor=actor,
@@ -308,6 +327,7 @@ async def seed_pool(
     for start in range(0, count, 2000):
         await session.execute(insert(User), users[start : start + 2000])
         await session.execute(insert(Expert), experts[start : start + 2000])
+    await pool_changed(session)
     return [e["id"] for e in experts]
 
 

@@ -136,3 +136,45 @@ def test_no_conflicted_or_unfit_expert_is_ever_drawn(pool, bidders, wanted, seed
             assert not expert.interests & conflicted
             assert expert.status == "active" and expert.certificate_expires >= TODAY
             assert any(held.startswith(code) for held in expert.specialties)
+
+
+def test_the_selection_is_the_one_recorded_draws_were_made_with():
+    # Fixed once: a faster selection must still replay every draw already recorded.
+    lines = [[f"e{n:05d}" for n in range(200)], [f"e{n:05d}" for n in range(100, 300)]]
+    assert rules.run("seed-1", lines, [7, 3]) == [
+        ["e00074", "e00026", "e00061", "e00089", "e00178", "e00083", "e00190"],
+        ["e00266", "e00198", "e00194"],
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pool=st.lists(
+        st.builds(
+            lambda e, region, approved: rules.PoolEntry(
+                **{**e.__dict__, "region": region, "approved": approved}
+            ),
+            experts,
+            st.sampled_from(["江宁区", "玄武区"]),
+            st.booleans(),
+        ),
+        max_size=80,
+        unique_by=lambda e: e.id,
+    ),
+    bidders=st.sets(st.sampled_from(ORGS), max_size=4),
+    codes=st.lists(st.sampled_from(["A", "A01", "A0401", "B01"]), min_size=1, max_size=3),
+    recent=st.sets(st.integers(0, 99_999).map(lambda n: f"e{n:05d}"), max_size=20),
+    region=st.none() | st.sampled_from(["江宁区", "玄武区"]),
+)
+def test_the_indexed_snapshot_is_the_snapshot(pool, bidders, codes, recent, region):
+    limits = {
+        "conflicted": frozenset(bidders),
+        "recently_drawn": frozenset(recent),
+        "region": region,
+        "on": TODAY,
+    }
+    indexes = [
+        rules.SpecialtyIndex.of([e for e in pool if any(held.startswith(code) for held in e.specialties)])
+        for code in codes
+    ]
+    assert rules.snapshot_indexed(indexes, **limits) == rules.snapshot(pool, codes, **limits)

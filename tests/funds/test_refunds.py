@@ -19,6 +19,7 @@ from tests.funds.helpers import (
     verify,
 )
 from tests.trading.factories import (
+    award_as_the_decision_does,
     award_as_the_sale_does,
     evaluate_as_the_committee_does,
     open_as_the_opening_does,
@@ -63,7 +64,7 @@ async def to_award(client, people, clock, section_id, sector, winner="builder_a"
         return
     if sector == "construction":
         await move(client, people, section_id, "publish_candidates")
-    await move(client, people, section_id, "award", winner_id=str(people.org(winner).id))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org(winner).id)
 
 
 async def fund(client, people, amount="100.00", source="center_transfer", txn="F-2026-0001"):

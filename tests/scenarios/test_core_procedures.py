@@ -5,6 +5,7 @@ import datetime as dt
 
 from tests.conftest import START
 from tests.trading.factories import (
+    award_as_the_decision_does,
     award_as_the_sale_does,
     call_announcement,
     construction_project,
@@ -62,6 +63,10 @@ async def test_construction_open_tender_from_registration_to_contract(client, pe
     assert early.json()["code"] == "award.during_publicity"
     assert early.json()["rule"]["id"] == "C-14"
     clock.advance(4 * DAY)
+    by_hand = await publish(client, people, award)
+    assert by_hand.json()["code"] == "section.award_decision_required"
+    assert by_hand.json()["rule"]["id"] == "C-20"
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_a").id)
     assert (await publish(client, people, award)).status_code == 200
     awarded = await section(client, people, section_id)
     assert (awarded["status"], awarded["winner_id"]) == ("awarded", str(people.org("builder_a").id))
@@ -84,8 +89,15 @@ async def test_procurement_awards_straight_after_evaluation(client, people, cloc
     clock.advance(26 * DAY)
     await open_as_the_opening_does(people, section_id, clock.now())
     await evaluate_as_the_committee_does(people, section_id, clock.now())
-    awarded = await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
-    assert awarded["status"] == "awarded"
+    by_hand = await client.post(
+        f"/api/sections/{section_id}/transitions",
+        json={"action": "award", "winner_id": str(people.org("builder_b").id)},
+        headers=people.headers("clerk"),
+    )
+    assert (by_hand.status_code, by_hand.json()["code"]) == (409, "section.award_decision_required")
+    assert by_hand.json()["rule"]["id"] == "P-14"
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_b").id)
+    assert (await section(client, people, section_id))["status"] == "awarded"
 
 
 async def test_procurement_documents_offered_under_five_working_days_are_refused(client, people):

@@ -2,14 +2,17 @@
 session with the supervisor's log, a step done late (yellow, then red), a supervision letter and
 its answer, and the month's circular showing it all."""
 
-from tests.trading.factories import evaluate_as_the_committee_does, open_as_the_opening_does
+from tests.trading.factories import (
+    award_as_the_decision_does,
+    evaluate_as_the_committee_does,
+    open_as_the_opening_does,
+)
 from tests.trading.oversight.helpers import (
     HOUR,
     at,
     call,
     candidates,
     evaluated_section,
-    move,
     opening_session,
     warnings,
 )
@@ -157,7 +160,7 @@ async def test_procurement_award_decided_late_gets_cards_and_a_letter(client, pe
         },
         201,
     )
-    await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_b").id)
     await call(
         client,
         "POST",

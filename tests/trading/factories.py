@@ -99,6 +99,15 @@ async def evaluate_as_the_committee_does(people: Any, section_id: str, at: dt.da
     )
 
 
+async def award_as_the_decision_does(people: Any, section_id: str, at: dt.datetime, winner_id: Any) -> None:
+    """Award a tendering section the way the award decision on the committee's candidates does
+    (experts/awards, where C-20 and the objection pause are held), for tests of what comes after
+    (C-20 / P-14: never awarded by hand). An award announcement published later only tells it."""
+    await _transition_as_a_package_does(
+        people, section_id, "award", at, winner_id=winner_id, data=lambda _: {"award": "test"}
+    )
+
+
 async def award_as_the_sale_does(
     people: Any, section_id: str, at: dt.datetime, winner_id: Any, price_fen: int | None = None
 ) -> None:

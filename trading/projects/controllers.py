@@ -123,8 +123,10 @@ class SectionController(Controller):
         section_id: FromPath[uuid.UUID],
         data: JSONBody[TransitionIn],
     ) -> SectionOut:
-        """Center staff move a section on (open bids, award, contract, fail, cancel). A move out of
-        order is refused with the rule it would break."""
+        """Center staff move a section on (contract, fail, cancel, and the publicity in construction).
+        A move out of order is refused with the rule it would break; so is a move only its
+        procedure makes: the electronic opening, the committee's report, the award decision on the
+        candidates, the listing or auction."""
         section, project = await self._visible(session, section_id, request.user)
         now = clock.now()
         await service.transition(

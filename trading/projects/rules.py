@@ -54,8 +54,9 @@ class Transition:
     sectors: frozenset[Sector]
     rule: str | None  # the rule a transition out of order would break
     zh: str
-    # The key of the move's data that only the procedure making this move provides (a land or
-    # property sale is awarded by its listing or auction, with its price, never by hand).
+    # The key of the move's data that only the procedure making this move provides: a land or
+    # property sale is awarded by its listing or auction, with its price; a tendering section by
+    # the award decision on the committee's candidates (experts/awards); never by hand.
     requires: str | None = None
 
 
@@ -95,6 +96,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Sector.construction}),
         "C-14",
         "确定中标人",
+        requires="award",
     ),
     Transition(
         "award",
@@ -103,6 +105,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Sector.procurement}),
         "P-08",
         "确定成交供应商",
+        requires="award",
     ),
     Transition(
         "award",

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.audit.service import SYSTEM, Actor, record
 from trading.auth.identity import Identity, Role
 from trading.calendar.service import load_calendar, load_calendar_from
-from trading.clock import local_time
+from trading.clock import DEFAULT_ZONE, local_date, local_time
+from trading.complaints.models import Complaint
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
 from trading.organisations.models import Organisation
@@ -33,6 +34,37 @@ from trading.sectors import PROCEDURES, Procedure, Sector
 
 CODE_PREFIX = {Sector.construction: "GC", Sector.procurement: "ZC", Sector.land: "TD", Sector.property: "CQ"}
 SCHEDULE_FIELDS = tuple(Schedule.model_fields)
+
+# What a move needs that only the procedure making it provides, and the refusal when a hand tries
+# it. A tendering section is awarded by the award decision on the committee's candidates
+# (experts/awards), which holds C-20 (the first-ranked unless it drops out) and the objection /
+# challenge pause (C-14, P-13) before it moves the section.
+REQUIRED_BY = {
+    **{
+        ("sale_id", sector): (
+            "section.sale_required",
+            "土地和产权交易的竞得人/受让方由挂牌或竞价结果确定，不能手工定标",
+            "a land or property sale is awarded by its listing or auction, with its price, not by hand",
+            "L-03",
+        )
+        for sector in (Sector.land, Sector.property)
+    },
+    ("award", Sector.construction): (
+        "section.award_decision_required",
+        "中标人由招标人依评标委员会推荐的中标候选人依法确定（定标决定），不能手工定标",
+        "the winner is decided on the committee's candidates (the award decision), not by hand",
+        "C-20",
+    ),
+    ("award", Sector.procurement): (
+        "section.award_decision_required",
+        "成交供应商由采购人依评审报告推荐的候选人确定（定标决定），不能手工定标",
+        "the supplier is decided on the report's candidates (the award decision), not by hand",
+        "P-14",
+    ),
+}
+
+# Moves a complaint's suspension does not hold: ending the procedure, or sending it back.
+UNPAUSED = frozenset({"fail", "cancel", "return_to_committee"})
 
 # Events other packages react to (funds: refunds fall due; bidding: openings close).
 SECTION_EVENTS = {
@@ -341,13 +373,6 @@ async def transition(
             "a section is evaluated by its committee's signed report, not by hand",
             rule="C-13",
         )
-    if move.requires and not (data or {}).get(move.requires):
-        raise Conflict(
-            "section.sale_required",
-            "土地和产权交易的竞得人/受让方由挂牌或竞价结果确定，不能手工定标",
-            "a land or property sale is awarded by its listing or auction, with its price, not by hand",
-            rule=move.rule,
-        )
     if action in ("fail", "cancel") and not (reason and reason.strip()):
         raise DomainError(
             "section.reason_required",
@@ -355,15 +380,20 @@ async def transition(
             "failing or cancelling a section needs a reason",
             status=422,
         )
+    if action == "award" and section.publicity_end is not None and at < section.publicity_end:
+        raise Conflict(
+            "award.during_publicity",
+            f"中标候选人公示期至{local_time(section.publicity_end)}，公示期满前不得定标",
+            f"the candidates' publicity runs until {local_time(section.publicity_end)}; no award before",
+            rule="C-14",
+            details={"publicity_end": section.publicity_end.isoformat()},
+        )
+    if move.requires and not (data or {}).get(move.requires):
+        code, zh, en, rule = REQUIRED_BY[(move.requires, project.sector)]
+        raise Conflict(code, zh, en, rule=rule)
+    if action not in UNPAUSED:
+        await _check_not_suspended(session, section, project.sector, at)
     if action == "award":
-        if section.publicity_end is not None and at < section.publicity_end:
-            raise Conflict(
-                "award.during_publicity",
-                f"中标候选人公示期至{local_time(section.publicity_end)}，公示期满前不得定标",
-                f"the candidates' publicity runs until {local_time(section.publicity_end)}; no award before",
-                rule="C-14",
-                details={"publicity_end": section.publicity_end.isoformat()},
-            )
         await _check_winner(session, winner_id)
         section.winner_id = winner_id
         data = {**(data or {}), "winner_id": str(winner_id)}
@@ -397,6 +427,30 @@ async def transition(
         )
     await session.flush()
     return section
+
+
+async def _check_not_suspended(session: AsyncSession, section: Section, sector: str, at: dt.datetime) -> None:
+    """The oversight department suspended the procedure while it handles a complaint (TLR art. 62,
+    GPL art. 57): nothing moves on until the suspension ends or the complaint is decided."""
+    today = local_date(at, DEFAULT_ZONE)
+    until = await session.scalar(
+        select(Complaint.suspended_until)
+        .where(
+            Complaint.section_id == section.id,
+            Complaint.status == "accepted",
+            Complaint.suspended_until >= today,
+        )
+        .order_by(Complaint.suspended_until.desc())
+        .limit(1)
+    )
+    if until is not None:
+        raise Conflict(
+            "section.suspended",
+            f"投诉处理期间交易活动已暂停至{until}",
+            f"the procedure is suspended until {until} while a complaint is handled",
+            rule="P-16" if sector == Sector.procurement else "C-21",
+            details={"suspended_until": until.isoformat()},
+        )
 
 
 async def _check_winner(session: AsyncSession, winner_id: uuid.UUID | None) -> None:

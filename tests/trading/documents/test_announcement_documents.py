@@ -6,6 +6,7 @@ import datetime as dt
 from tests.trading.documents.helpers import ca_of, check_document, fetch, issue
 from tests.trading.documents.pdfcheck import signature_of
 from tests.trading.factories import (
+    award_as_the_decision_does,
     call_announcement,
     construction_project,
     evaluate_as_the_committee_does,
@@ -49,6 +50,7 @@ async def test_every_announcement_kind_renders_signed_in_chinese(client, people,
         publicity_end=iso(clock.now() + dt.timedelta(days=4)),
     )
     clock.advance(dt.timedelta(days=5))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_a").id)
     award = await announce(
         client,
         people,

@@ -7,6 +7,7 @@ import json
 from tests.conftest import START
 from tests.scenarios.test_core_procedures import land_listing, move
 from tests.trading.factories import (
+    award_as_the_decision_does,
     award_as_the_sale_does,
     call_announcement,
     construction_project,
@@ -52,6 +53,7 @@ async def construction_to_contract(client, people, clock):
         body="中标人：江苏华建建设集团有限公司。",
         winner_id=str(people.org("builder_a").id),
     )
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_a").id)
     assert (await publish(client, people, award)).status_code == 200
     await move(client, people, section_id, "contract")
     return project

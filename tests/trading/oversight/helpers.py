@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.conftest import START
 from tests.trading.factories import (
+    award_as_the_decision_does,
     call_announcement,
     construction_project,
     evaluate_as_the_committee_does,
@@ -130,6 +131,7 @@ async def awarded_section(client: Any, people: Any, clock: Any) -> tuple[str, st
     project_id, section_id = await evaluated_section(client, people, clock)
     await candidates(client, people, project_id, clock)
     clock.set(at("2026-04-01"))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_a").id)
     body = {
         "project_id": project_id,
         "kind": "award",

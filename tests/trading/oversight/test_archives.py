@@ -5,6 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.funds.helpers import dispatch
+from tests.trading.factories import award_as_the_decision_does
 from tests.trading.oversight.helpers import (
     at,
     awarded_section,
@@ -47,7 +48,7 @@ async def test_a_procurement_archive_is_kept_fifteen_years_and_verify_finds_an_e
 ):
     _, section_id = await evaluated_section(client, people, clock, sector="procurement")
     clock.set(at("2026-04-01"))
-    await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_b").id)
     await move(client, people, section_id, "cancel", reason="采购需求变更")
     await dispatch(app, db, clock)
     package = await archive_of(client, people, section_id, "cz_supervisor")

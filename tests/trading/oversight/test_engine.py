@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.funds.helpers import dispatch, open_section, open_subaccount, pay
 from tests.funds.helpers import move as funds_move
+from tests.trading.factories import award_as_the_decision_does
 from tests.trading.oversight.helpers import (
     at,
     awarded_section,
@@ -84,7 +85,7 @@ async def test_procurement_award_decision_counts_working_days(client, people, cl
     # 7 working days after Friday 27 March 2026, Qingming (4–6 April) not counted (P-14).
     assert (step["rule"], step["due_on"], step["due_basis"]) == ("P-14", "2026-04-08", "working_days")
     clock.set(at("2026-04-08"))
-    await move(client, people, section_id, "award", winner_id=str(people.org("builder_b").id))
+    await award_as_the_decision_does(people, section_id, clock.now(), people.org("builder_b").id)
     assert await warnings(client, people, "cz_supervisor") == []
     contract = (await steps(client, people, "cz_supervisor"))["contract"]
     assert (contract["rule"], contract["due_on"]) == ("P-09", "2026-05-08")
