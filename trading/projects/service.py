@@ -14,6 +14,7 @@ from trading.audit.service import SYSTEM, Actor, record
 from trading.auth.identity import Identity, Role
 from trading.calendar.service import load_calendar, load_calendar_from
 from trading.clock import local_time
+from trading.complaints.suspension import check_not_suspended
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
 from trading.organisations.models import Organisation
@@ -310,6 +311,7 @@ async def transition(
     project = await session.get(Project, section.project_id)
     assert project is not None
     current = await catch_up(session, section, at)
+    await check_not_suspended(session, section.id, at=at)
     move = find_transition(project.sector, current, action)
     if move is None:
         raise Conflict(
