@@ -196,3 +196,34 @@ async def test_engines_side_by_side_raise_each_card_once(client, people, clock, 
             .where(AuditEvent.action == "oversight.step_registered")
         )
     assert (cards, raised, registered) == (1, 1, 1)
+
+
+async def test_a_report_to_oversight_not_recorded_in_fifteen_days_turns_yellow_then_red(
+    client, people, clock
+):
+    await awarded_section(client, people, clock)  # awarded Wednesday 1 April: report due 16 April (C-19)
+    clock.set(at("2026-04-15", "23:59"))
+    assert await warnings(client, people) == []
+    clock.set(at("2026-04-16"))
+    (yellow,) = await warnings(client, people)
+    assert (yellow["step"], yellow["level"], yellow["rule"]) == ("oversight_report", "yellow", "C-19")
+    clock.set(at("2026-04-17"))
+    levels = {(w["step"], w["level"], w["closed"]) for w in await warnings(client, people)}
+    assert levels == {("oversight_report", "yellow", False), ("oversight_report", "red", False)}
+    # Only the sector's supervisors see the cards, and the dashboard counts them for that sector only.
+    assert await warnings(client, people, "cz_supervisor") == []
+    mine = await call(client, "GET", "/api/oversight/dashboard", "zj_supervisor", people)
+    assert [(s["sector"], s["open_red"], s["open_yellow"]) for s in mine["sectors"]] == [
+        ("construction", 1, 1)
+    ]
+    theirs = await call(client, "GET", "/api/oversight/dashboard", "cz_supervisor", people)
+    assert [s["sector"] for s in theirs["sectors"]] == ["procurement"]
+    await call(client, "GET", "/api/oversight/dashboard", "bidder_a", people, None, 403)
+    report = (await steps(client, people))["oversight_report"]["id"]
+    await call(
+        client, "POST", f"/api/oversight/steps/{report}/done", "clerk", people, {"note": "收到书面报告第15号"}
+    )
+    assert {(w["level"], w["closed"]) for w in await warnings(client, people)} == {
+        ("yellow", True),
+        ("red", True),
+    }

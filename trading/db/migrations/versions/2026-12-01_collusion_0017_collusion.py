@@ -27,7 +27,9 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("client_address", sa.String(length=45), nullable=True))
             batch_op.add_column(sa.Column("device_id", sa.String(length=64), nullable=True))
     with op.batch_alter_table("complaint", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("suspension_lifted_at", trading.db.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("suspension_lifted_at", trading.db.base.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
