@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -213,18 +214,42 @@ def _subject_uscc(certificate_pem: str) -> str:
     "--token-env", default="TRADING_TOKEN", show_default=True, help="variable holding your login token"
 )
 @click.option("--section", required=True)
+@click.option(
+    "--installation-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path.home() / ".config" / "trading" / "installation-id",
+    show_default=True,
+    help="where this installation keeps its id, sent as X-Trading-Device",
+)
 @click.argument("sealed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def bid_submit(server: str, token_env: str, section: str, sealed: Path) -> None:
+def bid_submit(server: str, token_env: str, section: str, installation_file: Path, sealed: Path) -> None:
     import httpx
 
     token = os.environ.get(token_env)
     if not token:
         raise click.UsageError(f"set {token_env} to your login token")
-    answer = upload(httpx.Client(base_url=server, timeout=600), token, section, sealed)
+    device = installation_id(installation_file)
+    answer = upload(httpx.Client(base_url=server, timeout=600), token, section, sealed, device=device)
     click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
 
 
-def upload(client: Any, token: str, section_id: str, sealed: Path) -> dict[str, Any]:
+def installation_id(path: Path) -> str:
+    """This installation's id, made on first use: the platform keeps it with each package for the
+    collusion signals (two bidders' bids sent from one installation), as the user is told in
+    docs/sealed-bids.md."""
+    if path.exists():
+        known = path.read_text(encoding="ascii", errors="replace").strip()
+        if known and len(known) <= 64 and all(c.isalnum() or c in "._-" for c in known):
+            return known
+    made = uuid.uuid4().hex
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(made + "\n", encoding="ascii")
+    return made
+
+
+def upload(
+    client: Any, token: str, section_id: str, sealed: Path, device: str | None = None
+) -> dict[str, Any]:
     """Stream `sealed` to the platform; the receipt, or ClickException with the platform's message."""
 
     def chunks() -> Any:
@@ -235,7 +260,11 @@ def upload(client: Any, token: str, section_id: str, sealed: Path) -> dict[str, 
     answer = client.post(
         f"/api/bidding/sections/{section_id}/bids",
         content=chunks(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/octet-stream",
+            **({"X-Trading-Device": device} if device else {}),
+        },
     )
     body = answer.json()
     if answer.status_code != 201:

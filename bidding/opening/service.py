@@ -46,6 +46,7 @@ from trading.audit.checkpoints import checkpoint_document, log_signer, write_che
 from trading.audit.service import AUDIT_LOG, Entry, record, record_many
 from trading.auth.identity import Identity, Role
 from trading.clock import local_time
+from trading.complaints.suspension import check_not_suspended
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.money import format_yuan
 from trading.objections.service import section_paused
@@ -134,6 +135,7 @@ async def start(
     section, project = await section_and_project(session, section_id, lock=True)
     if await get_opening(session, section_id) is not None:
         raise Conflict("opening.already_started", "开标已经开始", "the opening has already started")
+    await check_not_suspended(session, section.id, at=at, zone=settings.zone)
     if await section_paused(session, section.id):
         # TLR art. 22: until the tenderee answers an objection the tendering is paused.
         raise Conflict(

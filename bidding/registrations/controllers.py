@@ -18,6 +18,7 @@ from bidding.registrations.schemas import (
     ReviewIn,
     WithdrawIn,
 )
+from trading.auth.addresses import parse_networks, request_origin
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -100,6 +101,7 @@ class RegistrationController(Controller):
                 bidder=request.user,
                 at=clock.now(),
                 zone=settings.zone,
+                origin=request_origin(request, parse_networks(settings.trusted_proxies)),
             )
             await session.commit()
         finally:

@@ -69,3 +69,7 @@ class QualificationDocument(IdMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_at: Mapped[dt.datetime]
     uploaded_by: Mapped[uuid.UUID]
+    # Where the upload came from, for the collusion signals (C-12): the client's address as the
+    # trusted-proxy logic finds it, and the installation id its tool sent (X-Trading-Device).
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    device_id: Mapped[str | None] = mapped_column(String(64))

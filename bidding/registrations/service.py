@@ -26,6 +26,7 @@ from funds.deposits.service import STATUS_ZH as DEPOSIT_STATUS_ZH
 from funds.deposits.service import deposit_position
 from funds.subaccounts.service import open_subaccount
 from trading.audit.service import record
+from trading.auth.addresses import Origin
 from trading.auth.identity import Identity, Role
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
@@ -318,6 +319,7 @@ async def upload_document(
     bidder: Identity,
     at: dt.datetime,
     zone: ZoneInfo,
+    origin: Origin | None = None,
 ) -> QualificationDocument:
     """The registering bidder adds one qualification document while its registration awaits review.
 
@@ -341,6 +343,8 @@ async def upload_document(
         sha256=blob.digest,
         uploaded_at=at,
         uploaded_by=bidder.user_id,
+        client_address=origin.address if origin else None,
+        device_id=origin.device if origin else None,
     )
     session.add(document)
     await session.flush()

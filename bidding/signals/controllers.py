@@ -11,6 +11,8 @@ from bidding.signals.rules import MESSAGES
 from bidding.signals.schemas import Party, SignalOut
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
+from trading.clock import Clock
+from trading.settings import Settings
 
 
 class SignalController(Controller):
@@ -26,11 +28,13 @@ class SignalController(Controller):
         self,
         request: Request[Identity, Any, Any],
         session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        clock: NamedDependency[Clock],
         section_id: FromPath[uuid.UUID],
     ) -> list[SignalOut]:
         """Collusion signals among the section's bidders, with their evidence (C-12, C-18).
         They advise the supervisors; they never refuse or penalise anyone by themselves."""
-        found = await service.section_signals(session, section_id, request.user)
+        found = await service.section_signals(session, settings, section_id, request.user, at=clock.now())
         names = await service.organisation_names(session, found)
         return [
             SignalOut(

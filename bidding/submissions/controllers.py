@@ -10,6 +10,7 @@ from bidding.certificates.service import platform_authority
 from bidding.submissions import packages, rules, service
 from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.schemas import BidOut, BidsOverviewOut, PackageCheckOut, ReceiptOut, WithdrawIn
+from trading.auth.addresses import parse_networks, request_origin
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -61,7 +62,8 @@ class BidController(Controller):
         section_id: FromPath[uuid.UUID],
     ) -> ReceiptOut:
         """Hand in a sealed package (`trading bid seal`) as the raw request body, streamed. A second
-        package replaces the first; the answer is the platform-signed receipt."""
+        package replaces the first; the answer is the platform-signed receipt. The client's address
+        and its X-Trading-Device header are kept for the collusion signals."""
         receipt = await service.submit_bid(
             session,
             settings,
@@ -70,6 +72,7 @@ class BidController(Controller):
             bidder=request.user,
             chunks=request.stream(),
             max_bytes=rules.MAX_PACKAGE_BYTES,
+            origin=request_origin(request, parse_networks(settings.trusted_proxies)),
         )
         platform = await platform_authority(session, settings, at=clock.now())
         await session.commit()

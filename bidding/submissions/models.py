@@ -45,6 +45,10 @@ class Bid(IdMixin, Base):
     manifest: Mapped[dict[str, Any]]
     received_at: Mapped[dt.datetime]
     submitted_by: Mapped[uuid.UUID]
+    # Where the package came from, for the collusion signals (C-12): the client's address as the
+    # trusted-proxy logic finds it, and the sealing tool's installation id (X-Trading-Device).
+    client_address: Mapped[str | None] = mapped_column(String(45))
+    device_id: Mapped[str | None] = mapped_column(String(64))
     ended_at: Mapped[dt.datetime | None]
     ended_by: Mapped[uuid.UUID | None]
 

@@ -36,6 +36,7 @@ from funds.deposits.service import deposit_position
 from trading.audit.checkpoints import inclusion_proof, log_signer, write_checkpoint
 from trading.audit.models import AuditEvent
 from trading.audit.service import AUDIT_LOG, record
+from trading.auth.addresses import Origin
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.errors import Conflict, DomainError, Forbidden, not_found
@@ -157,6 +158,7 @@ async def submit_bid(
     bidder: Identity,
     chunks: AsyncIterator[bytes],
     max_bytes: int | None = None,
+    origin: Origin | None = None,
 ) -> Receipt:
     """Receive one sealed package; returns the signed receipt (the caller commits).
 
@@ -206,6 +208,8 @@ async def submit_bid(
             manifest=opened.manifest.model_dump(mode="json"),
             received_at=received_at,
             submitted_by=bidder.user_id,
+            client_address=origin.address if origin else None,
+            device_id=origin.device if origin else None,
         )
         session.add(bid)
         await session.flush()

@@ -111,11 +111,18 @@ class AwardController(Controller):
         request: Request[Identity, Any, Any],
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
         objection_id: FromPath[uuid.UUID],
         data: JSONBody[AnswerIn],
     ) -> ObjectionOut:
         objection = await service.answer_objection(
-            session, objection_id, upheld=data.upheld, answer=data.answer, viewer=request.user, at=clock.now()
+            session,
+            objection_id,
+            upheld=data.upheld,
+            answer=data.answer,
+            viewer=request.user,
+            at=clock.now(),
+            zone=settings.zone,
         )
         await session.commit()
         return objection_out(objection)

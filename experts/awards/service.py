@@ -29,6 +29,9 @@ from trading.calendar.service import load_calendar_from
 from trading.clock import local_date
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.organisations.models import Organisation
+from trading.oversight import steps as oversight_steps
+from trading.oversight.feed import StepDue
+from trading.oversight.service import tenderee
 from trading.projects import service as projects
 from trading.projects.models import Project, Section
 from trading.projects.rules import Status
@@ -145,6 +148,7 @@ async def file_objection(
     )
     session.add(objection)
     await session.flush()
+    await _answer_step(session, objection, section, project, at=at, zone=zone)
     await record(
         session,
         actor=user.actor,
@@ -157,6 +161,43 @@ async def file_objection(
     return objection
 
 
+def _step_key(objection: Objection) -> str:
+    return f"result_{objection.kind}:{objection.id}:answer"
+
+
+async def _answer_step(
+    session: AsyncSession,
+    objection: Objection,
+    section: Section,
+    project: Project,
+    *,
+    at: dt.datetime,
+    zone: ZoneInfo,
+) -> None:
+    """The answer is a timed step of e-oversight: an objection to the result within 3 days (C-14),
+    a challenge within 7 working days (P-13); yellow on the last day, red after."""
+    department, organisation_id = await tenderee(session, project)
+    await oversight_steps.sync(
+        session,
+        StepDue(
+            key=_step_key(objection),
+            step=f"{objection.kind}_answer",
+            rule="C-14" if objection.kind == "objection" else "P-13",
+            sector=project.sector,
+            started_on=local_date(at, zone),
+            # answer_due is 24:00 of the last day, i.e. the next day's first instant.
+            due_on=local_date(objection.answer_due - dt.timedelta(microseconds=1), zone),
+            department=department,
+            subject=section.code,
+            section_id=section.id,
+            organisation_id=organisation_id,
+        ),
+        source=f"result_{objection.kind}",
+        at=at,
+        basis="days" if objection.kind == "objection" else "working_days",
+    )
+
+
 async def answer_objection(
     session: AsyncSession,
     objection_id: uuid.UUID,
@@ -165,6 +206,7 @@ async def answer_objection(
     answer: str | None,
     viewer: Identity,
     at: dt.datetime,
+    zone: ZoneInfo,
 ) -> Objection:
     """Upheld before the award, the section goes back to its committee for a new round."""
     objection = await session.get(Objection, objection_id)
@@ -177,6 +219,9 @@ async def answer_objection(
         raise Conflict("objection.answered", "该异议已答复", "this objection has been answered")
     objection.answer, objection.answered_at = rules.check_answer(answer), at
     objection.status = "upheld" if upheld else "dismissed"
+    step = await oversight_steps.find(session, _step_key(objection))
+    if step is not None:
+        await oversight_steps.complete(session, step, local_date(at, zone), at=at)
     await record(
         session,
         actor=viewer.actor,

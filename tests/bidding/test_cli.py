@@ -237,3 +237,15 @@ async def test_a_key_holder_makes_its_key_and_releases_its_shares_with_the_tool(
         f"/api/bidding/sections/{kit.section_id}/opening/unseal", headers=people.headers("clerk")
     )
     assert sorted(e["price"] for e in opening.json()["entries"]) == ["1.00", "2.00", "3.00"]
+
+
+def test_the_tool_makes_its_installation_id_once_and_keeps_it(tmp_path):
+    from bidding.cli import installation_id
+
+    path = tmp_path / "config" / "installation-id"
+    made = installation_id(path)
+    assert len(made) == 32 and path.read_text().strip() == made
+    assert installation_id(path) == made  # every later submission sends the same id
+    path.write_text("not an id!\n")  # edited by hand into something the platform would ignore
+    remade = installation_id(path)
+    assert remade != made and installation_id(path) == remade

@@ -2,10 +2,15 @@
 HTTP after a real opening, scoped to the sector's supervisors."""
 
 import uuid
+import zipfile
 
 from sqlalchemy import update
 
-from bidding.signals.rules import Trace, price_patterns, shared
+from bidding.signals.metadata import DocumentMetadata, read_metadata
+from bidding.signals.rules import Trace, control, document_traces, price_patterns, shared
+from tests.bidding.documents import docx_with, ofd_with, pdf_with
+from tests.bidding.helpers import open_section as open_bidding_section
+from tests.bidding.helpers import register_bidder, upload
 from tests.bidding.kit import pass_deadline, ready_section, release_all, submit
 from tests.funds.helpers import open_section, open_subaccount, pay
 from trading.organisations.models import Organisation
@@ -118,11 +123,196 @@ async def test_an_opened_section_shows_the_signals_of_its_bids(client, people, s
     await release_all(client, people, kit)
     assert (await client.post(f"{url}/unseal", headers=people.headers("clerk"))).status_code == 200
     found = {s["kind"]: len(s["organisations"]) for s in await signals(client, people, kit.section_id)}
-    # The kit registers every bidder with one contact and one licence file and names one manager.
+    # The kit registers every bidder with one contact and one licence file and names one manager;
+    # the test client reaches the app from one address.
     assert found == {
+        "same_upload_address": 3,
         "same_contact": 3,
         "same_document": 3,
         "same_bid_file": 2,
         "same_project_manager": 3,
         "equal_price_steps": 3,
+    }
+
+
+# --- document metadata (C-12 (一): files prepared by one unit or person) -------------------------
+
+
+def test_the_metadata_inside_pdf_office_and_ofd_files_is_read_and_other_files_have_none(tmp_path):
+    files = {
+        "a.pdf": pdf_with("张伟"),
+        "b.docx": docx_with("张伟", "李娜", "2026-11-20T01:30:00Z", "2026-11-25T10:02:11Z"),
+        "c.ofd": ofd_with("张伟"),
+        "d.png": b"\x89PNG\r\n\x1a\n",
+        "e.pdf": b"%PDF-1.4 cut short",
+        "f.docx": b"PK\x03\x04 not a zip",
+    }
+    found = {}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        found[name] = read_metadata(tmp_path / name)
+    assert found["a.pdf"] == DocumentMetadata(
+        author="张伟",
+        creator_tool="WPS Office",
+        created="2026-11-20T09:30:00+08:00",
+        modified="2026-11-25T18:02:11+08:00",
+    )
+    assert found["b.docx"] == DocumentMetadata(
+        author="张伟",
+        last_modified_by="李娜",
+        creator_tool="Microsoft Office Word 16.0000",
+        created="2026-11-20T01:30:00Z",
+        modified="2026-11-25T10:02:11Z",
+    )
+    assert (found["c.ofd"].author, found["c.ofd"].creator_tool) == ("张伟", "数科OFD版式办公套件 3.0")
+    assert found["d.png"] is found["e.pdf"] is found["f.docx"] is None
+
+
+def test_an_xml_part_with_a_doctype_is_not_parsed(tmp_path):
+    core = (
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<cp:coreProperties xmlns:cp="urn:cp" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:creator>&b;</dc:creator></cp:coreProperties>"
+    )
+    with zipfile.ZipFile(tmp_path / "entities.docx", "w") as package:
+        package.writestr("docProps/core.xml", core)
+    with zipfile.ZipFile(tmp_path / "plain.docx", "w") as package:
+        package.writestr("docProps/core.xml", core.split("]>", 1)[1].replace("&b;", "张伟"))
+    assert read_metadata(tmp_path / "entities.docx") is None
+    assert read_metadata(tmp_path / "plain.docx") == DocumentMetadata(author="张伟")
+
+
+def test_a_shared_author_is_a_signal_a_default_author_and_different_authors_are_not():
+    def traces(organisation, author, editor=None):
+        metadata = DocumentMetadata(author=author, last_modified_by=editor)
+        return document_traces(organisation, f"{organisation}.pdf", metadata)["same_document_author"]
+
+    (planted,) = shared("same_document_author", traces(A, "张伟") + traces(B, "李娜", "张 伟"))
+    assert (planted.kind, planted.rule, planted.organisations) == ("same_document_author", "C-12", (A, B))
+    assert planted.evidence["sources"] == [
+        {"organisation_id": str(A), "source": f"{A}.pdf"},
+        {"organisation_id": str(B), "source": f"{B}.pdf"},
+    ]
+    assert shared("same_document_author", traces(A, "Administrator") + traces(B, "administrator")) == []
+    assert shared("same_document_author", traces(A, "张伟") + traces(B, "李娜")) == []
+
+
+def test_the_same_tool_and_times_are_a_signal_a_shared_creation_time_alone_is_not():
+    def traces(organisation, created, modified, tool="WPS Office"):
+        metadata = DocumentMetadata(creator_tool=tool, created=created, modified=modified)
+        return document_traces(organisation, "技术标.pdf", metadata)["same_document_metadata"]
+
+    one_save = traces(A, "2026-11-20T09:30", "2026-11-25T18:02") + traces(
+        B, "2026-11-20T09:30", "2026-11-25T18:02"
+    )
+    (planted,) = shared("same_document_metadata", one_save)
+    assert planted.organisations == (A, B)
+    assert planted.evidence["metadata"] == "WPS Office | created 2026-11-20T09:30 | modified 2026-11-25T18:02"
+    # One template handed out with the tender documents: the same creation, each bidder's own save.
+    template = traces(A, "2026-11-20T09:30", "2026-11-25T18:02") + traces(
+        B, "2026-11-20T09:30", "2026-11-26T08:00"
+    )
+    assert shared("same_document_metadata", template) == []
+    assert traces(A, "2026-11-20T09:30", None) == []
+
+
+async def test_qualification_documents_by_one_author_are_a_signal_in_any_file_type(client, people):
+    section_id = await open_bidding_section(client, people)
+    clean_id = await open_bidding_section(client, people)
+    later = "D:20261126080000+08'00'"
+    for bidder, planted, clean in (
+        ("bidder_a", pdf_with("张伟", title="营业执照 华建"), pdf_with("张伟", title="营业执照 华建")),
+        ("bidder_b", ofd_with("张伟"), pdf_with("刘洋", title="营业执照 宁安", created=None)),
+        (
+            "bidder_c",
+            pdf_with("Administrator", title="营业执照 锡城", modified=later),
+            pdf_with("Administrator", title="锡城", modified=later),
+        ),
+    ):
+        for section, content, name in ((section_id, planted, "营业执照"), (clean_id, clean, "营业执照")):
+            registered = await register_bidder(client, people, section, bidder)
+            assert registered.status_code == 201, registered.text
+            media = "application/ofd" if content.startswith(b"PK") else "application/pdf"
+            suffix = ".ofd" if media == "application/ofd" else ".pdf"
+            uploaded = await upload(
+                client,
+                people,
+                registered.json()["id"],
+                content,
+                name=name + suffix,
+                media_type=media,
+                as_=bidder,
+            )
+            assert uploaded.status_code == 201, uploaded.text
+    found = {s["kind"]: s for s in await signals(client, people, section_id)}
+    author = found["same_document_author"]
+    assert {p["name"] for p in author["organisations"]} == {
+        "江苏华建建设集团有限公司",
+        "南京宁安建工有限公司",
+    }
+    assert author["evidence"]["author"] == "张伟"
+    assert {s["source"] for s in author["evidence"]["sources"]} == {
+        "qualification document 营业执照.pdf",
+        "qualification document 营业执照.ofd",
+    }
+    assert author["message"]["en"] == "their files name the same author or last editor in their properties"
+    clean = {s["kind"] for s in await signals(client, people, clean_id)}
+    assert not clean & {"same_document_author", "same_document_metadata"}
+
+
+# --- control (C-18) ------------------------------------------------------------------------------
+
+
+def test_a_bidder_controlling_another_directly_or_through_a_unit_between_is_a_signal():
+    parent, middle = uuid.UUID(int=10), uuid.UUID(int=11)
+    names = {A: "甲", B: "乙", C: "丙", parent: "控股集团", middle: "中间公司"}
+    (direct,) = control([A, B, C], {B: A}, names)
+    assert (direct.kind, direct.rule, direct.organisations) == ("controlled_bidder", "C-18", (A, B))
+    assert direct.evidence == {"controller": "甲", "controlled": "乙", "levels": 1}
+    (chain,) = control([A, C], {C: middle, middle: A}, names)
+    assert chain.evidence == {"controller": "甲", "controlled": "丙", "levels": 2}
+    (sibling,) = control([A, B, C], {A: parent, B: middle, middle: parent}, names)
+    assert (sibling.kind, sibling.organisations, sibling.evidence["controller"]) == (
+        "common_controller",
+        (A, B),
+        "控股集团",
+    )
+    assert control([A, B, C], {A: parent, B: middle}, names) == []  # unrelated holdings
+    assert control([A, B], {A: B, B: A}, names)[0].kind == "controlled_bidder"  # a cycle ends the walk
+
+
+async def test_bidders_under_one_control_are_signals_on_the_section(client, people, db):
+    section_id = await open_bidding_section(client, people)
+    for bidder in ("bidder_a", "bidder_b", "bidder_c"):
+        assert (await register_bidder(client, people, section_id, bidder)).status_code == 201
+    assert not {s["kind"] for s in await signals(client, people, section_id)} & {
+        "controlled_bidder",
+        "common_controller",
+    }
+    # The control is recorded after they registered (or registration would have refused it, C-18).
+    async with db.session() as session:
+        for org, controller in (
+            ("builder_b", "builder_a"),
+            ("builder_c", "state_holding"),
+            ("builder_a", "state_holding"),
+        ):
+            await session.execute(
+                update(Organisation)
+                .where(Organisation.id == people.org(org).id)
+                .values(controlled_by_id=people.org(controller).id)
+            )
+        await session.commit()
+    found = {
+        (s["kind"], frozenset(p["name"] for p in s["organisations"])): s
+        for s in await signals(client, people, section_id)
+    }
+    controlled = found[("controlled_bidder", frozenset({"江苏华建建设集团有限公司", "南京宁安建工有限公司"}))]
+    assert controlled["rule"] == "C-18"
+    assert controlled["evidence"]["controller"] == "江苏华建建设集团有限公司"
+    # builder_b is held through builder_a, so all three sit under the state holding company; the
+    # pair already related directly is named once, as controlled.
+    commons = {names for kind, names in found if kind == "common_controller"}
+    assert commons == {
+        frozenset({"江苏华建建设集团有限公司", "无锡锡城路桥工程有限公司"}),
+        frozenset({"南京宁安建工有限公司", "无锡锡城路桥工程有限公司"}),
     }

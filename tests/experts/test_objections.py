@@ -48,12 +48,20 @@ async def test_an_upheld_objection_sends_the_section_back_to_the_committee(
         headers=people.headers("principal"),
     )
     assert no_reason.status_code == 422
+    # The answer is a step of e-oversight: on its last day still unanswered, a yellow card (C-14).
+    clock.set(dt.datetime.fromisoformat(objection.json()["answer_due"]) - dt.timedelta(hours=1))
+    cards = (await client.get("/api/oversight/warnings", headers=people.headers("zj_supervisor"))).json()
+    assert [(c["step"], c["rule"], c["level"], c["closed"]) for c in cards] == [
+        ("objection_answer", "C-14", "yellow", False)
+    ]
     upheld = await client.post(
         f"/api/experts/objections/{objection.json()['id']}/answer",
         json={"upheld": True, "answer": "经核查异议成立，提请原评标委员会复核"},
         headers=people.headers("principal"),
     )
     assert upheld.json()["status"] == "upheld", upheld.text
+    cards = (await client.get("/api/oversight/warnings", headers=people.headers("zj_supervisor"))).json()
+    assert [(c["step"], c["closed"]) for c in cards] == [("objection_answer", True)]
     section = (await client.get(f"/api/sections/{sid}", headers=people.headers("clerk"))).json()
     assert section["status"] == "opened"
     chair_headers = members[chair]["headers"]

@@ -22,6 +22,7 @@ from trading.audit.service import Actor, record
 from trading.auth.identity import Identity, Role
 from trading.calendar.service import load_calendar_from
 from trading.clock import local_date
+from trading.complaints.suspension import check_not_suspended
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.projects import service as projects
 from trading.projects.models import Project, Section
@@ -227,6 +228,7 @@ async def _apply_on_publish(
     sector = Sector(announcement.sector)
     kind = Kind(announcement.kind)
     for section in await _sections(session, announcement):
+        await check_not_suspended(session, section.id, at=at, zone=zone)
         if kind == Kind.amendment:
             await _apply_amendment(session, announcement, section, sector, actor=actor, at=at, zone=zone)
             continue

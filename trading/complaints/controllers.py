@@ -93,8 +93,31 @@ class ComplaintController(Controller):
         complaint_id: FromPath[uuid.UUID],
         data: JSONBody[SuspendIn],
     ) -> ComplaintOut:
+        """Suspend the procedure until a day (procurement: at most 30 days, GPL art. 57): until
+        then, or until lifted or decided, every move of the section answers `section.suspended`."""
         complaint = await service.suspend(
             session, complaint_id, data, supervisor=request.user, at=clock.now(), zone=settings.zone
+        )
+        await session.commit()
+        return ComplaintOut.model_validate(complaint)
+
+    @post(
+        "/{complaint_id:uuid}/suspension/lift",
+        operation_id="liftComplaintSuspension",
+        opt=SUPERVISORS,
+        status_code=200,
+    )
+    async def lift(
+        self,
+        request: Me,
+        session: Session,
+        clock: NamedDependency[Clock],
+        settings: NamedDependency[Settings],
+        complaint_id: FromPath[uuid.UUID],
+    ) -> ComplaintOut:
+        """Lift the suspension before its day; deciding the complaint lifts it too."""
+        complaint = await service.lift(
+            session, complaint_id, supervisor=request.user, at=clock.now(), zone=settings.zone
         )
         await session.commit()
         return ComplaintOut.model_validate(complaint)

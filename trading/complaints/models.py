@@ -39,8 +39,11 @@ class Complaint(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(10), index=True)
     reviewed_at: Mapped[dt.datetime | None]
     review_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The procedure is suspended through this day (trading/complaints/suspension.py), unless
+    # lifted earlier or the complaint is decided.
     suspended_until: Mapped[dt.date | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspension_lifted_at: Mapped[dt.datetime | None]
     decision: Mapped[str | None] = mapped_column(Text)
     upheld: Mapped[bool | None]
     decided_at: Mapped[dt.datetime | None]

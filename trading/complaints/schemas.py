@@ -52,6 +52,7 @@ class ComplaintOut(BaseModel):
     status: str
     review_reason: str | None
     suspended_until: dt.date | None
+    suspension_lifted_at: dt.datetime | None
     decision: str | None
     upheld: bool | None
     decided_at: dt.datetime | None

@@ -18,6 +18,7 @@ from trading.clock import local_date
 from trading.complaints import rules
 from trading.complaints.models import Complaint
 from trading.complaints.schemas import ComplaintIn, DecideIn, ReviewIn, SuspendIn
+from trading.complaints.suspension import suspending_complaint
 from trading.errors import DomainError, not_found
 from trading.oversight import steps
 from trading.oversight.feed import StepDue
@@ -272,6 +273,7 @@ async def suspend(
             details={"latest": longest.isoformat()},
         )
     complaint.suspended_until, complaint.suspension_reason = data.until, data.reason
+    complaint.suspension_lifted_at = None
     await record(
         session,
         actor=supervisor.actor,
@@ -279,6 +281,31 @@ async def suspend(
         subject_type="section",
         subject_id=complaint.section_id,
         data={"complaint_id": str(complaint.id), "until": data.until.isoformat(), "reason": data.reason},
+        at=at,
+    )
+    return complaint
+
+
+async def lift(
+    session: AsyncSession, complaint_id: uuid.UUID, *, supervisor: Identity, at: dt.datetime, zone: ZoneInfo
+) -> Complaint:
+    """The department lifts the suspension before its day: the section's moves may go on."""
+    complaint = await _for_supervisor(session, complaint_id, supervisor)
+    if await suspending_complaint(session, complaint.section_id, at=at, zone=zone) is not complaint:
+        raise DomainError(
+            "complaint.not_suspending",
+            "该投诉当前未暂停交易活动",
+            "the complaint does not hold the procedure suspended now",
+            status=409,
+        )
+    complaint.suspension_lifted_at = at
+    await record(
+        session,
+        actor=supervisor.actor,
+        action="section.resumed",
+        subject_type="section",
+        subject_id=complaint.section_id,
+        data={"complaint_id": str(complaint.id), "suspended_until": str(complaint.suspended_until)},
         at=at,
     )
     return complaint

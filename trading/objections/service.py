@@ -33,6 +33,9 @@ from trading.objections.models import Objection
 from trading.objections.rules import OPEN_FOR_OBJECTIONS, STATUS_ZH, ObjectionStatus, move
 from trading.objections.schemas import ObjectionOut
 from trading.organisations.models import Organisation
+from trading.oversight import steps
+from trading.oversight.feed import StepDue
+from trading.oversight.service import tenderee
 from trading.projects.models import Project, Section
 from trading.projects.rules import STATUS_ZH as SECTION_STATUS_ZH
 from trading.projects.rules import Status, effective_status
@@ -148,6 +151,7 @@ async def file_objection(
         },
         at=at,
     )
+    await _answer_step(session, objection, section, project, at=at, zone=zone)
     if not was_paused:
         await record(
             session,
@@ -159,6 +163,38 @@ async def file_objection(
             at=at,
         )
     return objection
+
+
+def _step_key(objection: Objection) -> str:
+    return f"objection:{objection.id}:answer"
+
+
+async def _answer_step(
+    session: AsyncSession,
+    objection: Objection,
+    section: Section,
+    project: Project,
+    *,
+    at: dt.datetime,
+    zone: ZoneInfo,
+) -> None:
+    """The tenderee's answer is a timed step of e-oversight (C-05): yellow on its last day, red after."""
+    department, organisation_id = await tenderee(session, project)
+    # answer_due_at is 24:00 of the last day, i.e. the next day's first instant.
+    last_day = local_date(objection.answer_due_at - dt.timedelta(microseconds=1), zone)
+    due = StepDue(
+        key=_step_key(objection),
+        step="objection_answer",
+        rule="C-05",
+        sector=project.sector,
+        started_on=local_date(at, zone),
+        due_on=last_day,
+        department=department,
+        subject=section.code,
+        section_id=section.id,
+        organisation_id=organisation_id,
+    )
+    await steps.sync(session, due, source="objection", at=at)
 
 
 async def _locked(session: AsyncSession, objection_id: uuid.UUID) -> Objection:
@@ -215,6 +251,9 @@ async def answer_objection(
         at=at,
     )
     await session.flush()
+    step = await steps.find(session, _step_key(objection))
+    if step is not None:
+        await steps.complete(session, step, local_date(at, zone), at=at)
     if not await section_paused(session, section.id):
         await _resume(session, section, objection, actor=actor, at=at, zone=zone)
     return objection

@@ -114,6 +114,8 @@ STEP_ZH = {
     "letter_answer": "督办函回复",
     "complaint_acceptance": "投诉受理审查",
     "complaint_decision": "投诉处理决定",
+    "objection_answer": "答复异议",
+    "challenge_answer": "答复质疑",
 }
 
 

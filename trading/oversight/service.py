@@ -115,7 +115,7 @@ async def _apply(
         if on.year not in calendars:
             calendars[on.year] = await load_calendar(session, {on.year, on.year + 1})
         due_on, basis = due_date(calendars[on.year], on, rule.term)
-        department, organisation_id = await _tenderee(session, project)
+        department, organisation_id = await tenderee(session, project)
         due = StepDue(
             key=_key(section.id, rule.step),
             step=rule.step,
@@ -135,7 +135,7 @@ def _key(section_id: uuid.UUID, step: str) -> str:
     return f"section:{section_id}:{step}"
 
 
-async def _tenderee(session: AsyncSession, project: Project) -> tuple[str, uuid.UUID]:
+async def tenderee(session: AsyncSession, project: Project) -> tuple[str, uuid.UUID]:
     """The party that acts for the principal: its agency when it has one."""
     organisation_id = project.agency_id or project.principal_id
     organisation = await session.get(Organisation, organisation_id)

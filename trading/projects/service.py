@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.audit.service import SYSTEM, Actor, record
 from trading.auth.identity import Identity, Role
 from trading.calendar.service import load_calendar, load_calendar_from
-from trading.clock import DEFAULT_ZONE, local_date, local_time
-from trading.complaints.models import Complaint
+from trading.clock import local_time
+from trading.complaints.suspension import check_not_suspended
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
 from trading.organisations.models import Organisation
@@ -62,9 +62,6 @@ REQUIRED_BY = {
         "P-14",
     ),
 }
-
-# Moves a complaint's suspension does not hold: ending the procedure, or sending it back.
-UNPAUSED = frozenset({"fail", "cancel", "return_to_committee"})
 
 # Events other packages react to (funds: refunds fall due; bidding: openings close).
 SECTION_EVENTS = {
@@ -342,6 +339,7 @@ async def transition(
     project = await session.get(Project, section.project_id)
     assert project is not None
     current = await catch_up(session, section, at)
+    await check_not_suspended(session, section.id, at=at)
     move = find_transition(project.sector, current, action)
     if move is None:
         raise Conflict(
@@ -391,8 +389,6 @@ async def transition(
     if move.requires and not (data or {}).get(move.requires):
         code, zh, en, rule = REQUIRED_BY[(move.requires, project.sector)]
         raise Conflict(code, zh, en, rule=rule)
-    if action not in UNPAUSED:
-        await _check_not_suspended(session, section, project.sector, at)
     if action == "award":
         await _check_winner(session, winner_id)
         section.winner_id = winner_id
@@ -427,30 +423,6 @@ async def transition(
         )
     await session.flush()
     return section
-
-
-async def _check_not_suspended(session: AsyncSession, section: Section, sector: str, at: dt.datetime) -> None:
-    """The oversight department suspended the procedure while it handles a complaint (TLR art. 62,
-    GPL art. 57): nothing moves on until the suspension ends or the complaint is decided."""
-    today = local_date(at, DEFAULT_ZONE)
-    until = await session.scalar(
-        select(Complaint.suspended_until)
-        .where(
-            Complaint.section_id == section.id,
-            Complaint.status == "accepted",
-            Complaint.suspended_until >= today,
-        )
-        .order_by(Complaint.suspended_until.desc())
-        .limit(1)
-    )
-    if until is not None:
-        raise Conflict(
-            "section.suspended",
-            f"投诉处理期间交易活动已暂停至{until}",
-            f"the procedure is suspended until {until} while a complaint is handled",
-            rule="P-16" if sector == Sector.procurement else "C-21",
-            details={"suspended_until": until.isoformat()},
-        )
 
 
 async def _check_winner(session: AsyncSession, winner_id: uuid.UUID | None) -> None:

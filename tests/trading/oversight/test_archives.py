@@ -1,12 +1,16 @@
 """Archive packages (E-08): an ended section's records by digest, kept until the retention date."""
 
+import datetime as dt
+import uuid
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.funds.helpers import dispatch
 from tests.trading.factories import award_as_the_decision_does
 from tests.trading.oversight.helpers import (
+    announced_section,
     at,
     awarded_section,
     call,
@@ -14,6 +18,7 @@ from tests.trading.oversight.helpers import (
     move,
     opening_session,
 )
+from trading.oversight.models import ArchivePackage
 
 
 async def archive_of(client, people, section_id, who="zj_supervisor"):
@@ -83,3 +88,36 @@ async def test_the_supervision_log_of_the_sections_sessions_is_in_its_archive(cl
     await dispatch(app, db, clock)
     package = await archive_of(client, people, section_id)
     assert package["manifest"]["supervision_entries"] == [{"id": entry["id"], "sha256": entry["digest"]}]
+
+
+async def test_a_package_may_be_deleted_only_after_its_retention_date(client, people, db):
+    """The database decides by its own date (a trigger cannot ask the platform's clock): one day
+    left, the delete is refused; one day past, the records may go as the archive rules let them."""
+    kept, expired = [uuid.UUID((await announced_section(client, people))[1]) for _ in range(2)]
+    today = dt.datetime.now(dt.UTC).date()
+    async with db.session() as session:
+        for section_id, until in (
+            (kept, today + dt.timedelta(days=1)),
+            (expired, today - dt.timedelta(days=1)),
+        ):
+            session.add(
+                ArchivePackage(
+                    section_id=section_id,
+                    sector="construction",
+                    ended_at=dt.datetime(2006, 1, 1, tzinfo=dt.UTC),
+                    ending="section.cancelled",
+                    retention_until=until,
+                    manifest={},
+                    sha256="0" * 64,
+                    created_at=dt.datetime(2006, 1, 1, tzinfo=dt.UTC),
+                )
+            )
+        await session.commit()
+    async with db.session() as session:
+        with pytest.raises((DBAPIError, IntegrityError)):
+            await session.execute(delete(ArchivePackage).where(ArchivePackage.section_id == kept))
+        await session.rollback()
+        await session.execute(delete(ArchivePackage).where(ArchivePackage.section_id == expired))
+        await session.commit()
+        left = (await session.scalars(select(ArchivePackage.section_id))).all()
+    assert left == [kept]

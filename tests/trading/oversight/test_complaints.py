@@ -160,3 +160,28 @@ async def test_a_complaint_left_unreviewed_raises_cards_for_the_bureau(client, p
         {"accept": True, "reason": "受理"},
     )
     assert accepted["decide_by"] == "2026-04-27"  # 30 working days from 13 March (TLR art. 61)
+
+
+async def test_a_complaint_not_decided_in_thirty_working_days_raises_cards(client, people, clock):
+    _, section_id = await announced_section(client, people)
+    clock.set(at("2026-03-09"))
+    filed = await file(client, people, complaint(section_id))
+    path = f"/api/complaints/{filed['id']}"
+    clock.set(at("2026-03-10"))
+    accepted = await call(
+        client, "POST", f"{path}/review", "zj_supervisor", people, {"accept": True, "reason": "受理"}
+    )
+    # 30 working days from Tuesday 10 March: 15 in March, 3 before Qingming (4–6 April), then
+    # 7–10, 13–17 and 20–22 April (TLR art. 61).
+    assert accepted["decide_by"] == "2026-04-22"
+    clock.set(at("2026-04-22"))
+    (yellow,) = await warnings(client, people)
+    assert (yellow["step"], yellow["level"], yellow["rule"]) == ("complaint_decision", "yellow", "C-21")
+    clock.set(at("2026-04-23"))
+    assert {w["level"] for w in await warnings(client, people, open_only=True)} == {"yellow", "red"}
+    await call(
+        client, "POST", f"{path}/decision", "zj_supervisor", people, {"upheld": True, "decision": "投诉成立"}
+    )
+    (red,) = [w for w in await warnings(client, people) if w["level"] == "red"]
+    assert (red["reason"], red["closed"]) == ("overdue", True)
+    assert await warnings(client, people, open_only=True) == []

@@ -197,3 +197,65 @@ async def test_engines_side_by_side_raise_each_card_once(client, people, clock, 
             .where(AuditEvent.action == "oversight.step_registered")
         )
     assert (cards, raised, registered) == (1, 1, 1)
+
+
+async def test_a_report_to_oversight_not_recorded_in_fifteen_days_turns_yellow_then_red(
+    client, people, clock
+):
+    await awarded_section(client, people, clock)  # awarded Wednesday 1 April: report due 16 April (C-19)
+    clock.set(at("2026-04-15", "23:59"))
+    assert await warnings(client, people) == []
+    clock.set(at("2026-04-16"))
+    (yellow,) = await warnings(client, people)
+    assert (yellow["step"], yellow["level"], yellow["rule"]) == ("oversight_report", "yellow", "C-19")
+    clock.set(at("2026-04-17"))
+    levels = {(w["step"], w["level"], w["closed"]) for w in await warnings(client, people)}
+    assert levels == {("oversight_report", "yellow", False), ("oversight_report", "red", False)}
+    # Only the sector's supervisors see the cards, and the dashboard counts them for that sector only.
+    assert await warnings(client, people, "cz_supervisor") == []
+    mine = await call(client, "GET", "/api/oversight/dashboard", "zj_supervisor", people)
+    assert [(s["sector"], s["open_red"], s["open_yellow"]) for s in mine["sectors"]] == [
+        ("construction", 1, 1)
+    ]
+    theirs = await call(client, "GET", "/api/oversight/dashboard", "cz_supervisor", people)
+    assert [s["sector"] for s in theirs["sectors"]] == ["procurement"]
+    await call(client, "GET", "/api/oversight/dashboard", "bidder_a", people, None, 403)
+    report = (await steps(client, people))["oversight_report"]["id"]
+    await call(
+        client, "POST", f"/api/oversight/steps/{report}/done", "clerk", people, {"note": "收到书面报告第15号"}
+    )
+    assert {(w["level"], w["closed"]) for w in await warnings(client, people)} == {
+        ("yellow", True),
+        ("red", True),
+    }
+
+
+async def test_an_objection_left_unanswered_past_its_three_days_gets_cards(client, people, clock):
+    from tests.bidding.helpers import open_section as open_bidding_section
+    from tests.trading.test_objections import answer, file, on
+
+    section_id = await open_bidding_section(client, people)
+    clock.set(on(17, 10))
+    late = (await file(client, people, section_id)).json()  # answer due by the end of 20 March (C-05)
+    in_time = (await file(client, people, section_id, "bidder_b")).json()
+    clock.set(on(20, 10))
+    assert (await answer(client, people, in_time["id"])).status_code == 200
+    (yellow,) = await warnings(client, people)
+    assert (yellow["step"], yellow["rule"], yellow["level"], yellow["due_on"]) == (
+        "objection_answer",
+        "C-05",
+        "yellow",
+        "2026-03-20",
+    )
+    assert yellow["department"] == "金陵工程咨询招标代理有限公司"
+    clock.set(on(21, 10))
+    assert {w["level"] for w in await warnings(client, people, open_only=True)} == {"yellow", "red"}
+    assert (await answer(client, people, late["id"])).status_code == 200
+    assert await warnings(client, people, open_only=True) == []
+    found = [s for s in await call(client, "GET", "/api/oversight/steps", "zj_supervisor", people)]
+    assert sorted(
+        (s["step"], s["status"], s["done_on"]) for s in found if s["step"] == "objection_answer"
+    ) == [
+        ("objection_answer", "done", "2026-03-20"),
+        ("objection_answer", "done", "2026-03-21"),
+    ]

@@ -1,6 +1,10 @@
 """Supervision letters (督办函): issued on a warning, answered by the addressee, accepted or sent
 back; a letter not answered by its date escalates."""
 
+import codecs
+import csv
+import io
+
 from tests.trading.oversight.helpers import at, call, evaluated_section, steps, warnings
 
 
@@ -166,3 +170,43 @@ async def test_a_letter_is_refused_out_of_scope_or_without_a_proper_date(client,
     assert answered["status"] == "answered"
     csv = await client.get("/api/oversight/exports/letters.csv", headers=people.headers("zj_supervisor"))
     assert csv.status_code == 200 and "交易中心综合业务部" in csv.text
+
+
+async def export(client, people, name, who="zj_supervisor"):
+    answer = await client.get(f"/api/oversight/exports/{name}", headers=people.headers(who) if who else {})
+    if answer.status_code != 200:
+        return answer.status_code, None
+    assert answer.headers["content-type"].startswith("text/csv")
+    # A byte-order mark first, so that a spreadsheet reads the Chinese text as UTF-8.
+    assert answer.content.startswith(codecs.BOM_UTF8)
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    return answer.status_code, rows
+
+
+async def test_the_exports_open_as_text_in_a_spreadsheet_and_only_for_the_bureau(client, people, clock):
+    red = await red_card(client, people, clock)
+    trap = '=HYPERLINK("http://evil.example/","点击查看整改要求")'
+    await call(
+        client,
+        "POST",
+        "/api/oversight/letters",
+        "zj_supervisor",
+        people,
+        letter_on(red, people, subject=trap),
+        201,
+    )
+    _, letters = await export(client, people, "letters.csv")
+    (letter,) = letters
+    # The formula arrives as text: a leading apostrophe keeps a spreadsheet from running it.
+    assert letter["subject"] == "'" + trap
+    assert (letter["sector"], letter["status"], letter["due_on"]) == ("construction", "issued", "2026-04-03")
+    _, cards = await export(client, people, "warnings.csv")
+    # Nobody looked on the last day, so the card is red at once (red_card jumps past it).
+    assert [(c["step"], c["level"], c["rule"], c["due_on"], c["closed"]) for c in cards] == [
+        ("candidates_publication", "red", "C-14", "2026-03-30", "no")
+    ]
+    # Another bureau's exports hold none of it; a bidder may not export; nobody signed in neither.
+    for name in ("letters.csv", "warnings.csv"):
+        assert await export(client, people, name, "cz_supervisor") == (200, [])
+        assert (await export(client, people, name, "bidder_a"))[0] == 403
+        assert (await export(client, people, name, None))[0] == 401
