@@ -52,3 +52,27 @@ async def test_the_demo_centers_documents_render_signed(client, db, clock):
     await check_document(
         client, pdf, document, "保证金账务对账单", section["code"], section["name"], "借方合计"
     )
+
+
+async def test_every_document_the_issue_asks_for_is_registered(client, people):
+    kinds = await client.get("/api/documents/kinds", headers=people.headers("bidder_a"))
+    assert {k["name"]: k["zh"] for k in kinds.json()} == {
+        "announcement.call": "招标（采购、出让）公告",
+        "announcement.amendment": "变更公告",
+        "announcement.candidates": "中标候选人公示",
+        "announcement.award": "中标（成交）结果公告",
+        "announcement.failure": "流标（终止）公告",
+        "bid.receipt": "投标回执",
+        "bid.opening_record": "开标记录",
+        "evaluation.report": "评标报告",
+        "evaluation.candidates": "中标候选人公示",
+        "award.notice": "中标通知书",
+        "award.result_notice": "中标结果通知书",
+        "auction.confirmation": "成交确认书",
+        "funds.deposit_receipt": "投标保证金收款凭证",
+        "funds.refund_notice": "保证金退还通知书",
+        "funds.ledger_statement": "保证金账务对账单",
+        "supervision.log_extract": "监督记录摘录",
+        "oversight.circular": "情况通报",
+    }
+    assert (await client.get("/api/documents/kinds")).status_code == 401
