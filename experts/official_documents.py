@@ -138,6 +138,13 @@ async def load_candidates(request: LoadRequest) -> Loaded:
     asks for each candidate's scores and the reasons bids were rejected)."""
     section_id = subject_uuid(request, "标段", "section")
     evaluation, section, project = await _signed_evaluation(request, section_id)
+    if section.publicity_end is None:
+        # Public to every reader once issued: not before the publicity itself is published.
+        raise Conflict(
+            "document.not_published",
+            "中标候选人公示发布后才能出具正式文书",
+            "the candidates' publicity becomes an official document once it is published",
+        )
     report = evaluation.report
     assert report is not None
     return Loaded(

@@ -6,19 +6,21 @@ extract and the monthly circular (the core); who may issue and read them."""
 import datetime as dt
 
 from tests.bidding.auctions.test_result import sold_to_bidder_a
-from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, seated
+from tests.experts.helpers import DRAW, drawn_members, opened_section, pool, publish_draft, seated
 from tests.trading.documents.helpers import check_document, fetch, issue
+from tests.trading.factories import iso
 from tests.trading.oversight.helpers import at, call, opening_session
 from tests.trading.oversight.test_circulars import small_march
 
-PRICES = {"bidder_a": "6500000.00", "bidder_b": "6600000.00", "bidder_c": "6900000.00"}
+DAY = dt.timedelta(days=1)
+PRICES = {"bidder_a": "47500000.00", "bidder_b": "48000000.00", "bidder_c": "49000000.00"}
 METHOD = {
     "method": "comprehensive",
     "criteria": [
-        {"code": "S1", "name": "技术参数响应", "max_points": 50},
-        {"code": "S2", "name": "售后服务", "max_points": 20},
+        {"code": "T1", "name": "施工组织设计", "max_points": 40},
+        {"code": "T2", "name": "项目管理机构", "max_points": 20},
     ],
-    "price_points": 30,
+    "price_points": 40,
     "candidates": 2,
 }
 
@@ -28,32 +30,22 @@ def url(section_id, tail=""):
 
 
 async def signed_report(client, people, settings, clock, tmp_path, db) -> tuple[str, dict, list[str]]:
-    """A procurement section through the draw, the sign-in, a rejection above the budget, the
-    sheets, the ranking and every member's signature: (section id, the drawn experts, sitting)."""
-    kit = await opened_section(client, people, settings, clock, tmp_path, PRICES, sector="procurement")
+    """A construction section through the draw, the sign-in, a rejected bid, the sheets, the
+    ranking and every member's signature: (section id, the drawn experts, sitting)."""
+    kit = await opened_section(client, people, settings, clock, tmp_path, PRICES)
     sid = kit.section_id
     a, b, c = (str(people.org(k).id) for k in ("builder_a", "builder_b", "builder_c"))
-    await pool(db, clock.now(), codes=("B02", "C03"))
-    draw = {
-        **DRAW,
-        "lines": [
-            {"specialty": "B02", "experts": 4, "reserves": 1},
-            {"specialty": "C03", "experts": 1, "reserves": 1},
-        ],
-    }
-    assert (
-        await client.post(url(sid, "/draw"), json=draw, headers=people.headers("clerk"))
-    ).status_code == 201
-    members = await drawn_members(client, people, db, sid, supervisor="cz_supervisor")
-    sitting = [
-        s["expert_id"] for s in await seated(client, people, sid, "cz_supervisor") if s["kind"] == "member"
-    ]
+    await pool(db, clock.now())
+    drawn = await client.post(url(sid, "/draw"), json=DRAW, headers=people.headers("clerk"))
+    assert drawn.status_code == 201, drawn.text
+    members = await drawn_members(client, people, db, sid)
+    sitting = [s["expert_id"] for s in await seated(client, people, sid) if s["kind"] == "member"]
     for expert in sitting:
         answer = await client.post(
             url(sid, "/committee/sign-in"), json={"conflict": False}, headers=members[expert]["headers"]
         )
         assert answer.status_code == 200, answer.text
-    seats = {s["expert_id"]: s for s in await seated(client, people, sid, "cz_supervisor")}
+    seats = {s["expert_id"]: s for s in await seated(client, people, sid)}
     chair = sitting[0]
     await client.post(
         url(sid, "/committee/chair"),
@@ -64,14 +56,14 @@ async def signed_report(client, people, settings, clock, tmp_path, db) -> tuple[
     assert started.status_code == 201, started.text
     rejected = await client.post(
         url(sid, "/evaluation/rejections"),
-        json={"organisation_id": c, "ground": "TLR-51-5", "text": "报价高于采购预算"},
+        json={"organisation_id": c, "ground": "TLR-51-6", "text": "工期未响应招标文件要求"},
         headers=members[chair]["headers"],
     )
     assert rejected.status_code == 200, rejected.text
     await client.post(url(sid, "/evaluation/scoring"), headers=members[chair]["headers"])
     clock.advance(dt.timedelta(minutes=40))
     for n, expert in enumerate(sitting):
-        sheet = {a: {"S1": 45, "S2": 15 + n % 2}, b: {"S1": 40, "S2": 14}}
+        sheet = {a: {"T1": 35, "T2": 15 + n % 2}, b: {"T1": 30, "T2": 14}}
         answer = await client.put(
             url(sid, "/evaluation/sheet"), json={"scores": sheet}, headers=members[expert]["headers"]
         )
@@ -79,7 +71,7 @@ async def signed_report(client, people, settings, clock, tmp_path, db) -> tuple[
     ranked = await client.post(url(sid, "/evaluation/ranking"), headers=members[chair]["headers"])
     assert [r["organisation_id"] for r in ranked.json()["ranking"]] == [a, b], ranked.text
     for n, expert in enumerate(sitting):
-        dissent = {"dissent": "售后服务评分宜从严"} if n == 1 else {}
+        dissent = {"dissent": "施工组织设计评分宜从严"} if n == 1 else {}
         signed = await client.post(
             url(sid, "/evaluation/report/signatures"), json=dissent, headers=members[expert]["headers"]
         )
@@ -107,21 +99,36 @@ async def test_the_evaluation_and_award_documents_render_signed(
     report = await issue(client, people, "clerk", "evaluation.report", sid)
     facts = await check_document(
         client,
-        await fetch(client, people, "hospital", report),
+        await fetch(client, people, "principal", report),
         report,
         "评标报告",
         "评标委员会",
         "定标前保密",
-        "售后服务评分宜从严",
-        "报价高于采购预算",
+        "施工组织设计评分宜从严",
+        "工期未响应招标文件要求",
         a.name,
         b.name,
-        "6500000.00",
+        "47500000.00",
     )
     assert not any(members[e]["name"] in facts.text for e in sitting)
-    other_bureau = await client.get(f"/api/documents/{report['id']}", headers=people.headers("zj_supervisor"))
+    other_bureau = await client.get(f"/api/documents/{report['id']}", headers=people.headers("cz_supervisor"))
     assert other_bureau.status_code == 404
 
+    # The publicity becomes a document once published (every reader may read it).
+    unpublished = await client.post(
+        "/api/documents/",
+        json={"kind": "evaluation.candidates", "subject": sid},
+        headers=people.headers("clerk"),
+    )
+    assert (unpublished.status_code, unpublished.json()["code"]) == (409, "document.not_published")
+    drafted = await client.post(
+        url(sid, "/notices/candidates"),
+        json={"publicity_end": iso(clock.now() + 3 * DAY)},
+        headers=people.headers("agency"),
+    )
+    assert drafted.status_code == 201, drafted.text
+    published = await publish_draft(client, people, drafted.json()["announcement_id"])
+    assert published.status_code == 200, published.text
     publicity = await issue(client, people, "clerk", "evaluation.candidates", sid)
     await check_document(
         client,
@@ -129,14 +136,16 @@ async def test_the_evaluation_and_award_documents_render_signed(
         publicity,
         "中标候选人公示",
         "被否决的投标",
-        "报价高于采购预算",
+        "公示截止时间",
+        "工期未响应招标文件要求",
         a.name,
         b.name,
-        people.org("hospital").name,
+        people.org("city_invest").name,
     )
 
+    clock.advance(4 * DAY)  # the publicity is over
     award = await client.post(
-        url(sid, "/award"), json={"winner_id": str(a.id)}, headers=people.headers("hospital")
+        url(sid, "/award"), json={"winner_id": str(a.id)}, headers=people.headers("principal")
     )
     assert award.status_code == 201, award.text
     notice = await issue(client, people, "clerk", "award.notice", sid)
@@ -148,10 +157,10 @@ async def test_the_evaluation_and_award_documents_render_signed(
         "确定你方为中标人",
         a.name,
         a.uscc,
-        "6500000.00",
+        "47500000.00",
     )
     # The winner and, copied, the principal read it; another bidder does not.
-    copy = await client.get(f"/api/documents/{notice['id']}/pdf", headers=people.headers("hospital"))
+    copy = await client.get(f"/api/documents/{notice['id']}/pdf", headers=people.headers("principal"))
     assert copy.status_code == 200
     assert (
         await client.get(f"/api/documents/{notice['id']}/pdf", headers=people.headers("bidder_b"))
@@ -183,7 +192,7 @@ async def test_the_evaluation_and_award_documents_render_signed(
         rejected,
         c.name,
         "被否决",
-        "报价高于采购预算",
+        "工期未响应招标文件要求",
     )
     assert (
         await client.get(f"/api/documents/{rejected['id']}/pdf", headers=people.headers("bidder_b"))
