@@ -1,8 +1,10 @@
 """Bidding's official documents, registered with the core's registry at wiring time
-(`bidding.document_kinds()`): the bid receipt (投标回执) and the opening record (开标记录).
+(`bidding.document_kinds()`): the bid receipt (投标回执), the opening record (开标记录) and the
+transaction confirmation (成交确认书) of a land or property sale.
 
-Both render data bidding already signs as JSON (the receipt body, the opening record); the PDF is
-the form a person files and reads, signed again by the center's document key.
+The first two render data bidding already signs as JSON (the receipt body, the opening record); the
+PDF is the form a person files and reads, signed again by the center's document key. The
+confirmation renders the sale's result as the auction recorded it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bidding.auctions.models import Listing, ListingBidder
 from bidding.opening.models import Confirmation, Opening
 from bidding.submissions.models import Receipt
 from trading.auth.identity import Identity, Role
@@ -96,6 +99,52 @@ async def load_opening_record(request: LoadRequest) -> Loaded:
     )
 
 
+async def load_confirmation(request: LoadRequest) -> Loaded:
+    """成交确认书: the sale's result (L-04 / R-03), issued once the sale is sold; after the winner
+    signs in the platform, a new issue names the signing (a correction of the unsigned one)."""
+    listing = await request.session.get(Listing, subject_uuid(request, "挂牌", "listing"))
+    if listing is None:
+        raise _hidden("成交确认书", "transaction confirmation", request.subject)
+    section, project = await _sector_of(request, listing.section_id)
+    winner_id = listing.winner_organisation_id
+    if not _sees(request.viewer, winner_id, project.sector) and not (
+        request.viewer.has(Role.principal) and request.viewer.organisation_id == project.principal_id
+    ):
+        raise _hidden("成交确认书", "transaction confirmation", request.subject)
+    if winner_id is None or listing.confirmation_number is None:
+        raise Conflict("document.not_sold", "该挂牌尚未成交", "the sale has not ended with a buyer")
+    winner = await request.session.get(Organisation, winner_id)
+    transferor = await request.session.get(Organisation, project.principal_id)
+    assert winner is not None and transferor is not None
+    number = await request.session.scalar(
+        select(ListingBidder.number).where(
+            ListingBidder.listing_id == listing.id, ListingBidder.organisation_id == winner_id
+        )
+    )
+    return Loaded(
+        title=f"{project.name} {section.name} 成交确认书",
+        sector=project.sector,
+        organisation_id=winner_id,
+        copy_to_id=project.principal_id,
+        data={
+            "confirmation_number": listing.confirmation_number,
+            "project": {"code": project.code, "name": project.name},
+            "section": {"code": section.code, "name": section.name},
+            "sector": project.sector,
+            "transferor": transferor.name,
+            "winner": {"name": winner.name, "uscc": winner.uscc, "number": number},
+            "price_fen": listing.final_price_fen,
+            "starting_price_fen": listing.starting_price_fen,
+            "ended_at": listing.ended_at,
+            "result_rule": listing.result_rule,
+            "result_reason": listing.result_reason,
+            "sign_due_at": listing.sign_due_at,
+            "signed_at": listing.signed_at,
+            "payment": listing.payment,
+        },
+    )
+
+
 def document_kinds() -> list[DocumentKind]:
     return [
         DocumentKind(
@@ -119,5 +168,16 @@ def document_kinds() -> list[DocumentKind]:
             issuers=frozenset({Role.staff}),
             readers=OVERSIGHT | {Role.principal, Role.agency, Role.bidder},
             subject_help="section id",
+        ),
+        DocumentKind(
+            name="auction.confirmation",
+            zh="成交确认书",
+            en="transaction confirmation",
+            template_dir=TEMPLATES,
+            template="confirmation.html",
+            load=load_confirmation,
+            issuers=frozenset({Role.staff}),
+            readers=OVERSIGHT | {Role.bidder, Role.principal},
+            subject_help="listing id",
         ),
     ]

@@ -40,3 +40,11 @@ async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
 
 def subscribe(bus: EventBus) -> None:
     """Experts react to no other package's events: they call the core's services directly."""
+
+
+def document_kinds() -> list[Any]:
+    """The evaluation report, the candidates' publicity, the award and result notices, for the
+    core's document registry."""
+    from experts.official_documents import document_kinds as kinds
+
+    return kinds()

@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
+from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth.guards import ANY_USER
@@ -304,5 +305,15 @@ async def verify_original(
     return _pdf(_desk(state), document)
 
 
+# The verification page's stylesheet: a file, since the CSP (trading/headers.py) forbids inline styles.
+STATIC_PATH = "/static/documents"
+
+
 def route_handlers() -> list[Any]:
-    return [DocumentController, PublicVerificationController, verify_page, verify_original]
+    static = create_static_files_router(
+        path=STATIC_PATH,
+        directories=[Path(__file__).parent / "static"],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+    )
+    return [DocumentController, PublicVerificationController, verify_page, verify_original, static]

@@ -42,6 +42,8 @@ class IssuedDocument(IdMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     # Who may read it besides the kind's readers: its organisation's users; a bureau its sector.
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # The organisation that gets a copy: the principal of an award notice, the seller of a sale.
+    copy_to_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     sector: Mapped[str | None] = mapped_column(String(20))
     # The signed PDF in the blob store, by SHA-256.
     sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -35,12 +35,13 @@ class LoadRequest:
 @dataclass(frozen=True)
 class Loaded:
     """What a loader returns: the title, the template's data (plain values, sent to the worker),
-    and whose it is (an organisation sees its own; a bureau its sector)."""
+    and whose it is (an organisation sees its own, and the one it is copied to; a bureau its sector)."""
 
     title: str
     data: dict[str, Any]
     sector: str | None = None
     organisation_id: uuid.UUID | None = None
+    copy_to_id: uuid.UUID | None = None
 
 
 Loader = Callable[[LoadRequest], Awaitable[Loaded]]

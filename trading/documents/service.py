@@ -53,6 +53,7 @@ class Prepared:
     title: str
     sector: str | None
     organisation_id: uuid.UUID | None
+    copy_to_id: uuid.UUID | None
     at: dt.datetime
 
 
@@ -204,7 +205,9 @@ async def prepare(
         signer=signer.files,
         reason=f"{kind.zh} {number}",
     )
-    return Prepared(kind, request, job, loaded.title, loaded.sector, loaded.organisation_id, at)
+    return Prepared(
+        kind, request, job, loaded.title, loaded.sector, loaded.organisation_id, loaded.copy_to_id, at
+    )
 
 
 async def complete(
@@ -226,6 +229,7 @@ async def complete(
         language=request.language,
         title=prepared.title,
         organisation_id=prepared.organisation_id,
+        copy_to_id=prepared.copy_to_id,
         sector=prepared.sector,
         sha256=blob.digest,
         size=blob.size,
@@ -279,8 +283,9 @@ PARTIES = (Role.bidder, Role.principal, Role.agency)
 
 def may_read(kind: DocumentKind, document: IssuedDocument, viewer: Identity) -> bool:
     """The kind's readers, narrowed: a bureau reads its own sectors' documents; a party (bidder,
-    principal, agency) its organisation's and those addressed to no organisation (an opening
-    record); a public document (an announcement) every reader."""
+    principal, agency) its organisation's, those copied to it (an award notice to its principal)
+    and those addressed to no organisation (an opening record); a public document (an
+    announcement) every reader."""
     if not viewer.has(*kind.readers):
         return False
     if viewer.has(Role.staff, Role.admin, Role.auditor) or kind.public:
@@ -289,7 +294,12 @@ def may_read(kind: DocumentKind, document: IssuedDocument, viewer: Identity) -> 
         return True
     if not viewer.has(*PARTIES):
         return False
-    return document.organisation_id is None or document.organisation_id == viewer.organisation_id
+    if document.organisation_id is None:
+        return True
+    return viewer.organisation_id is not None and viewer.organisation_id in (
+        document.organisation_id,
+        document.copy_to_id,
+    )
 
 
 async def get_for_reader(
@@ -312,6 +322,7 @@ async def list_for_reader(
         mine = [IssuedDocument.organisation_id.is_(None)]
         if viewer.organisation_id is not None:
             mine.append(IssuedDocument.organisation_id == viewer.organisation_id)
+            mine.append(IssuedDocument.copy_to_id == viewer.organisation_id)
         if Role.supervisor in viewer.roles:
             mine.append(IssuedDocument.sector.in_(sorted(viewer.sectors)))
         query = query.where(or_(*mine))

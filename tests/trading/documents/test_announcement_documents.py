@@ -177,6 +177,14 @@ async def test_the_verification_page_and_the_original_need_no_login(client, peop
         document["sha256"],
     ):
         assert shown in page.text, shown
+    # The CSP allows styles and scripts from the platform's own files only: the page has none
+    # inline, and its stylesheet is served without a login.
+    assert "style-src 'self'" in page.headers["content-security-policy"]
+    assert "<style" not in page.text and "style=" not in page.text and "<script" not in page.text
+    stylesheet = await client.get("/static/documents/verify.css")
+    assert stylesheet.status_code == 200 and "text/css" in stylesheet.headers["content-type"]
+    assert '<link rel="stylesheet" href="/static/documents/verify.css">' in page.text
+    assert ".verdict" in stylesheet.text
     original = await client.get(f"/verify/{code}/pdf")
     assert original.status_code == 200 and original.content == await fetch(client, people, "clerk", document)
     unknown = await client.get("/verify/AAAA-BBBB-CCCC")
@@ -197,7 +205,7 @@ async def test_an_unpublished_announcement_is_no_document(client, people):
     )
     assert answer.status_code == 409 and answer.json()["code"] == "document.not_published"
     unknown = await client.post(
-        "/api/documents/", json={"kind": "evaluation.report", "subject": "x"}, headers=people.headers("clerk")
+        "/api/documents/", json={"kind": "evaluation.x", "subject": "x"}, headers=people.headers("clerk")
     )
     assert unknown.status_code == 422 and unknown.json()["code"] == "document.unknown_kind"
 
