@@ -2,7 +2,7 @@
 complaint's suspension was lifted
 
 Revision ID: 0017_collusion
-Revises: 0011_documents
+Revises: 0015_evaluation
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import trading.db.base
 
 revision = "0017_collusion"
-down_revision = "0011_documents"
+down_revision = "0015_evaluation"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """documents_kinds: the organisation a document is copied to (an award notice's principal)
 
 Revision ID: 0018_documents_kinds
-Revises: 0011_documents
+Revises: 0017_collusion
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_documents_kinds"
-down_revision = "0011_documents"
+down_revision = "0017_collusion"
 branch_labels = None
 depends_on = None
 
