@@ -283,7 +283,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "property-rights transfer. Errors are RFC 9457 problem+json with a stable `code`.",
             path="/schema",
             render_plugins=[docs_ui()],
-            openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt={"exclude_from_auth": True}, include_in_schema=False
+            ),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         template_config=TemplateConfig(
