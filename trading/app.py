@@ -42,7 +42,7 @@ from trading.db.session import Database
 from trading.documents.desk import build_desk
 from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
-from trading.headers import security_headers
+from trading.headers import refusals_over_http, security_headers
 from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
@@ -247,7 +247,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 await redis.aclose()
             await db.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         dependencies={
@@ -294,6 +294,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         plugins=_plugins(channels),
         debug=settings.debug,
     )
+    # Outermost but inside the before_send hooks, so a refused websocket's HTTP answer gets the headers.
+    app.asgi_handler = refusals_over_http(app.asgi_handler)
+    return app
 
 
 def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:
