@@ -76,6 +76,10 @@ def test_live_events_and_logins_survive_a_redis_blip(backend, people, settings, 
             # The opening starts: committed, so the answer says so although nothing went out live.
             started = tc.post(f"{url.removesuffix('/live')}", json={}, headers=people.headers("clerk"))
             assert started.status_code == 201, started.text
+            # A follower connected through the outage is sent the event from the database, with
+            # no reconnect and no Redis.
+            caught = follower.receive_json(timeout=WAIT)
+            assert (caught["seq"], caught["kind"]) == (1, "opening.started")
 
             own_redis.start()
             probe_until_delivered(tc, follower, f"opening:{kit.section_id}")
