@@ -2,7 +2,7 @@
 supervisor and admin, on the demo center, answers without a server error and as its schema says
 (status code, content type, headers, body). The app runs in-process through its ASGI transport.
 
-Bounded: a few examples per operation (FUZZ_EXAMPLES, default 2), no shrinking. Select it with
+Bounded: a few examples per operation (FUZZ_EXAMPLES, default 3), no shrinking. Select it with
 `-m fuzz`; it runs on the embedded default only (the conformance of the answers does not depend
 on the backend, and the fuzz budget is better spent on more examples than on a second backend).
 """
@@ -16,7 +16,9 @@ import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -35,7 +37,7 @@ from trading.demo import load_demo
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 CALLERS = {
     None: None,
     "staff": "clerk",
@@ -83,7 +85,12 @@ def test_every_operation_answers_as_documented(settings, clock, role):
             if role and operation.definition.raw.get("operationId") in ENDS_OWN_SESSION:
                 continue
 
-            @given(case=operation.as_strategy())
+            # Valid inputs, and inputs the schema forbids (which must be refused with a 4xx).
+            cases = st.one_of(
+                operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+            )
+
+            @given(case=cases)
             @hypothesis.settings(
                 max_examples=EXAMPLES,
                 deadline=None,
