@@ -43,7 +43,7 @@ from trading.db.session import Database, reads_only
 from trading.documents.desk import build_desk
 from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
-from trading.headers import security_headers
+from trading.headers import refusals_over_http, security_headers
 from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
@@ -250,7 +250,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 await redis.aclose()
             await db.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         dependencies={
@@ -286,7 +286,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "property-rights transfer. Errors are RFC 9457 problem+json with a stable `code`.",
             path="/schema",
             render_plugins=[docs_ui()],
-            openapi_router=Router(path="/schema", route_handlers=[], opt={"exclude_from_auth": True}),
+            openapi_router=Router(
+                path="/schema", route_handlers=[], opt={"exclude_from_auth": True}, include_in_schema=False
+            ),
         ),
         cors_config=CORSConfig(allow_origins=[]),
         template_config=TemplateConfig(
@@ -295,6 +297,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         plugins=_plugins(channels),
         debug=settings.debug,
     )
+    # Outermost but inside the before_send hooks, so a refused websocket's HTTP answer gets the headers.
+    app.asgi_handler = refusals_over_http(app.asgi_handler)
+    return app
 
 
 def _plugins(channels: ResilientChannelsPlugin) -> list[Any]:

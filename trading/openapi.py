@@ -92,13 +92,21 @@ ERRORS = {
     "400": "invalid input (`request.invalid`, `request.out_of_range`, ...)",
     "401": "no valid token (`auth.required`)",
     "403": "the role or the object's owner may not do this (`auth.forbidden`, ...)",
-    "404": "nothing with this id (`<kind>.not_found`)",
+    "404": "nothing with this id, in the path, the query or the body (`<kind>.not_found`)",
     "409": "conflicts with the current state",
-    "422": "refused by a rule (the problem names it)",
+    "413": "the body is larger than the operation accepts (`request.too_large`, `<kind>.too_large`)",
+    "415": "the uploaded file is not of a type the operation accepts (`<kind>.type_not_allowed`, ...)",
+    "422": "refused by a rule, or a value out of the range it allows (the problem names it)",
     "429": "too many failed logins (`auth.locked`)",
     "503": "the database or the file store does not answer (`database.unavailable`, ...)",
 }
 WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def _uploads(body: Any) -> bool:
+    """Whether a request body carries files (their type is judged by their content)."""
+    content = getattr(body, "content", None) or {}
+    return any(media in content for media in ("multipart/form-data", "application/octet-stream"))
 
 
 def polish(openapi: Any, routes: list[Any]) -> None:
@@ -124,18 +132,34 @@ def polish(openapi: Any, routes: list[Any]) -> None:
                 who = "Public: no login." if public else f"Roles: {roles}."
                 operation.description = f"{operation.description or operation.summary}\n\n{who}".strip()
                 codes = {"400", "503"} | ({"401", "403"} if not public else set())
-                if "{" in route.path_format:
-                    codes.add("404")
+                takes_input = bool(operation.parameters or operation.request_body)
+                if takes_input:
+                    # An unknown id in the path, the query or the body (a section, an organisation).
+                    codes |= {"404", "422"}
                 if method.lower() in WRITES:
                     codes |= {"409", "422"}
+                if operation.request_body or handler.opt.get("binary_body"):
+                    codes.add("413")
+                if handler.opt.get("binary_body") or _uploads(operation.request_body):
+                    codes.add("415")
                 if operation.operation_id == "login":
                     codes.add("429")
                 responses = {
                     k: v for k, v in (operation.responses or {}).items() if not k.startswith(("4", "5"))
                 }
-                for code in sorted(codes):
-                    responses[code] = OpenAPIResponse(description=ERRORS[code], content=problem)
+                # A handler that answers more errors than its kind says names them with their meaning.
+                extra = handler.opt.get("errors", {})
+                for code in sorted(codes | set(extra)):
+                    responses[code] = OpenAPIResponse(
+                        description=extra.get(code) or ERRORS[code], content=problem
+                    )
                 operation.responses = responses
+                for media in handler.opt.get("also_answers", ()):
+                    # The same data in another format (`format=csv`): documented beside the JSON.
+                    for code, answer in responses.items():
+                        if code.startswith("2") and isinstance(answer, OpenAPIResponse):
+                            text = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+                            answer.content = {**(answer.content or {}), media: text}
                 if media := handler.opt.get("binary_body"):
                     operation.request_body = RequestBody(
                         required=True,

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, JSONBody
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.auctions import live, service
@@ -262,7 +263,7 @@ class AuctionController(Controller):
     ) -> list[BidOut]:
         """The accepted offers and bids after number `after`: what a watcher reloads on a gap."""
         await _watched(session, listing_id, request.user)
-        return [bid_out(b) for b in await service.bids_after(session, listing_id, max(after, 0))]
+        return [bid_out(b) for b in await service.bids_after(session, listing_id, _seq(after))]
 
     @get("/{listing_id:uuid}/audit-history", operation_id="rebuildBidHistory", opt=CHECKERS)
     async def audit_history(
@@ -366,8 +367,10 @@ class AuctionController(Controller):
         socket: WebSocket[Identity, Any, Any],
         channels: NamedDependency[ChannelsPlugin],
         listing_id: FromPath[uuid.UUID],
+        after: FromQuery[int | None] = None,
     ) -> None:
-        """The auction room: a `hello` with the true state, every accepted bid, the server's clock."""
+        """The auction room: a `hello` with the true state, every accepted bid, the server's clock.
+        A watcher that reconnects with `after=<last seq it has>` first gets the bids it missed."""
         state = socket.app.state
         async with state.db.read_session() as session:
             try:
@@ -388,14 +391,32 @@ class AuctionController(Controller):
             await socket.send_json(message)
 
         with contextlib.suppress(WebSocketDisconnect):
-            async with (
-                channels.start_subscription([live.channel(listing_id)]) as subscriber,
-                subscriber.run_in_background(forward),
-                rooms(state, channels).watching(listing_id, send),
-            ):
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    subscriber = await stack.enter_async_context(
+                        channels.start_subscription([live.channel(listing_id)])
+                    )
+                except (RedisError, OSError):
+                    # Accepted first, so the client reads this reason rather than an HTTP 403.
+                    await socket.close(code=1013, reason="live bids unavailable (redis down), retry")
+                    return
+                await stack.enter_async_context(subscriber.run_in_background(forward))
+                # Subscribed before reading: a bid accepted meanwhile comes twice, never not at all
+                # (watchers drop a number they have).
+                if after is not None:
+                    async with state.db.read_session() as session:
+                        missed = await service.bids_after(session, listing_id, _seq(after))
+                    for bid in missed:
+                        await socket.send_json(live.bid_message(bid))
                 await socket.send_json({**await tick(state, channels, listing_id), "kind": "hello"})
+                await stack.enter_async_context(rooms(state, channels).watching(listing_id, send))
                 while True:
                     await socket.receive_text()
+
+
+def _seq(after: int) -> int:
+    """A sequence number the database can compare (a client may send anything)."""
+    return min(max(after, 0), 2**31 - 1)
 
 
 def rooms(state: State, channels: ChannelsPlugin) -> live.Rooms:

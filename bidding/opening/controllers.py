@@ -1,3 +1,4 @@
+import asyncio
 import contextlib
 import datetime as dt
 import uuid
@@ -307,8 +308,9 @@ class OpeningController(Controller):
         section_id: FromPath[uuid.UUID],
         after: FromQuery[int | None] = None,
     ) -> None:
-        """Follow the opening live: numbered events; on a gap, reload /opening/events. A client
-        that reconnects with `after=<last seq it has>` first gets the events it missed."""
+        """Follow the opening live: numbered events, each once and in order, even across a Redis
+        outage. A client that reconnects with `after=<last seq it has>` first gets the events it
+        missed, then `hello`."""
         async with socket.app.state.db.read_session() as session:
             allowed = await service.may_follow(session, section_id, socket.user)
         if not allowed:
@@ -316,27 +318,31 @@ class OpeningController(Controller):
             return
         await socket.accept()
 
-        async def forward(data: bytes) -> None:
-            await socket.send_text(data.decode("utf-8") if isinstance(data, bytes) else data)
-
         with contextlib.suppress(WebSocketDisconnect):
             async with contextlib.AsyncExitStack() as stack:
                 try:
-                    subscription = channels.start_subscription([live.channel(section_id)])
-                    subscriber = await stack.enter_async_context(subscription)
+                    subscriber = await stack.enter_async_context(
+                        channels.start_subscription([live.channel(section_id)])
+                    )
                 except (RedisError, OSError):
                     # Accepted first, so the client reads this reason rather than an HTTP 403.
                     await socket.close(code=1013, reason="live events unavailable (redis down), retry")
                     return
-                await stack.enter_async_context(subscriber.run_in_background(forward))
-                async with socket.app.state.db.read_session() as session:
+                # Subscribed before reading, so nothing committed meanwhile is missed; the follower
+                # drops what it has already sent.
+                db = socket.app.state.db
+                async with db.read_session() as session:
                     opening = await service.get_opening(session, section_id)
                     last = opening.last_event if opening else 0
-                    replay = after is not None
-                    missed = await live.events_after(session, section_id, _seq(after or 0)) if replay else []
-                for event in missed:
-                    await socket.send_json(live.message(event))
-                await socket.send_json({"kind": "hello", "section_id": str(section_id), "last_seq": last})
+                # A client cannot claim more than there is (it would never be sent the rest).
+                upto = last if after is None else min(_seq(after), last)
+                follower = live.Follower(socket.send_text, db, section_id, upto)
+                await follower.catch_up()
+                hello = {"kind": "hello", "section_id": str(section_id), "last_seq": follower.upto}
+                await socket.send_json(hello)
+                await stack.enter_async_context(subscriber.run_in_background(follower.forward))
+                keeping_up = asyncio.create_task(follower.keep_up())
+                stack.callback(keeping_up.cancel)
                 while True:
                     await socket.receive_text()
 

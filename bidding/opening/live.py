@@ -2,15 +2,21 @@
 
 The database is the source of truth: every event gets the next sequence number of its section in
 the same transaction as the change it reports. Channels only notify (in-process by default, Redis
-pub/sub across instances); a client that sees a gap in the numbers reloads them over HTTP.
+pub/sub across instances) and may lose a message (a Redis outage). So each socket (`Follower`)
+sends every event exactly once and in order: a live message that skips a number first fetches the
+missing ones from the database, and every few seconds the socket looks for events it has not sent
+(an event committed while Redis was down reaches followers without a reconnect).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.channels import ChannelsPlugin
@@ -19,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.opening.models import Opening, OpeningEvent
+from trading.db.session import Database
 
 PENDING = "bidding.opening.live"
 logger = logging.getLogger("bidding.opening")
@@ -74,3 +81,63 @@ async def events_after(
         .limit(limit)
     )
     return list(rows.all())
+
+
+CATCH_UP_SECONDS = 2.0
+
+
+class Follower:
+    """What one socket has sent: every numbered event once, in order, whichever way it came."""
+
+    def __init__(
+        self, send_text: Callable[[str], Awaitable[None]], db: Database, section_id: uuid.UUID, upto: int
+    ) -> None:
+        self._send = send_text
+        self._db = db
+        self._section_id = section_id
+        self._lock = asyncio.Lock()
+        self.upto = upto  # every event up to this number has been sent
+
+    async def forward(self, data: bytes | str) -> None:
+        """A message from the channel; one without a number (not an event) passes as it is."""
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        seq = _seq_of(text)
+        async with self._lock:
+            if seq is None:
+                await self._send(text)
+            elif seq > self.upto:
+                await self._send_missing(before=seq)
+                if seq == self.upto + 1:
+                    await self._send(text)
+                    self.upto = seq
+
+    async def catch_up(self) -> None:
+        async with self._lock:
+            await self._send_missing(before=None)
+
+    async def keep_up(self) -> None:
+        """Runs beside the socket: sends what the channel lost."""
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            try:
+                await self.catch_up()
+            except Exception as error:  # the database or the socket: try again on the next round
+                logger.warning("opening follower of %s: catch-up failed (%r)", self._section_id, error)
+
+    async def _send_missing(self, before: int | None) -> None:
+        if before is not None and before <= self.upto + 1:
+            return
+        async with self._db.read_session() as session:
+            missed = await events_after(session, self._section_id, self.upto)
+        for event in missed:
+            if before is not None and event.seq >= before:
+                break
+            await self._send(json.dumps(message(event), ensure_ascii=False))
+            self.upto = event.seq
+
+
+def _seq_of(text: str) -> int | None:
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        seq = json.loads(text).get("seq")
+        return seq if isinstance(seq, int) else None
+    return None

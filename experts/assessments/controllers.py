@@ -97,7 +97,9 @@ class AssessmentController(Controller):
             for r in await service.reviews_of(session, section_id)
         ]
 
-    @get("/{expert_id:uuid}/record.csv", operation_id="exportExpertRecord", opt=READERS)
+    @get(
+        "/{expert_id:uuid}/record.csv", operation_id="exportExpertRecord", opt=READERS, media_type="text/csv"
+    )
     async def export(
         self,
         session: NamedDependency[AsyncSession],
@@ -109,6 +111,6 @@ class AssessmentController(Controller):
         body = "\ufeff" + await service.record_csv(session, expert, settings.zone)
         return Response(
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="expert-{expert.certificate_no}.csv"'},
         )

@@ -86,6 +86,7 @@ class BankFeedController(Controller):
         "/credits",
         operation_id="receiveBankCredit",
         exclude_from_auth=True,
+        opt={"errors": {"401": "the bank's signature is missing, stale or wrong (`bankfeed.signature_*`)"}},
         status_code=200,
         request_max_body_size=NOTIFICATION_MAX_BYTES,
     )

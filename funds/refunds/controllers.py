@@ -132,7 +132,7 @@ class RefundController(Controller):
         instruction = await service.get_instruction(session, instruction_id)
         return Response(
             instruction.content,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{instruction.number}.csv"'},
         )
 

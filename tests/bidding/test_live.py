@@ -4,13 +4,17 @@ another app instance."""
 
 import asyncio
 import datetime as dt
+import json
+import uuid
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
+from bidding.opening import live
 from tests.bidding.kit import SyncClientAsAsync, ready_section, release_all, submit
 from trading.app import create_app
+from trading.db.session import Database
 
 WAIT = 10  # seconds to wait for one message before failing instead of hanging
 
@@ -108,3 +112,40 @@ def test_events_reach_a_follower_on_another_instance(app, backend, people, setti
             assert started.status_code == 201
             event = socket.receive_json(timeout=WAIT)
         assert (event["seq"], event["kind"]) == (1, "opening.started")
+
+
+def test_a_follower_sends_each_event_once_in_order_whatever_the_channel_loses(
+    app, people, settings, clock, tmp_path
+):
+    with TestClient(app) as tc:
+        client, kit = prepare(tc, people, settings, clock, tmp_path)
+        started = tc.post(
+            f"/api/bidding/sections/{kit.section_id}/opening", json={}, headers=people.headers("clerk")
+        )
+        assert started.status_code == 201
+        asyncio.run(release_all(client, people, kit))
+        stored = tc.get(
+            f"/api/bidding/sections/{kit.section_id}/opening/events", headers=people.headers("clerk")
+        ).json()
+        assert len(stored) >= 3
+
+    async def follow():
+        sent = []
+
+        async def send(text):
+            sent.append(json.loads(text))
+
+        db = Database(settings.resolved_database_url())
+        try:
+            follower = live.Follower(send, db, uuid.UUID(kit.section_id), upto=0)
+            # The channel delivers #3 first: #1 and #2 were lost, so they are fetched and go before it.
+            await follower.forward(json.dumps(stored[2]))
+            await follower.forward(json.dumps(stored[1]))  # a duplicate: dropped
+            await follower.forward(json.dumps({"kind": "probe"}))  # not an event: passes
+            await follower.catch_up()  # what the channel never delivered
+        finally:
+            await db.dispose()
+        return sent
+
+    sent = asyncio.run(follow())
+    assert [m.get("seq") for m in sent] == [1, 2, 3, None, *range(4, len(stored) + 1)]

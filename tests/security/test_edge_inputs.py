@@ -4,9 +4,14 @@ nothing."""
 import json
 
 import pytest
+from sqlalchemy import select
 
 from tests.funds.helpers import notification, open_section, open_subaccount, signed
 from tests.trading.factories import construction_project
+from trading.auth.models import User
+from trading.auth.service import identity_of
+from trading.auth.tokens import issue_token
+from trading.demo import load_demo
 
 LATE = "9999-12-31T23:59:59-14:00"
 EARLY = "0001-01-01T00:00:00+14:00"
@@ -115,3 +120,29 @@ async def test_like_wildcards_in_an_organisation_search_match_themselves(client,
     )
     assert response.status_code == 200
     assert response.json() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "username"),
+    [("/api/projects/", "clerk"), ("/api/experts/", "clerk"), ("/api/public/announcements", None)],
+)
+async def test_like_wildcards_match_themselves_in_every_search(client, app, db, clock, path, username):
+    await load_demo(db, clock)
+    async with db.session() as session:
+        user = await session.scalar(select(User).where(User.username == (username or "clerk")))
+    token = issue_token(app.state.jwt_auth, identity_of(user))[0]
+    headers = {"Authorization": f"Bearer {token}"} if username else {}
+    everything = await client.get(path, headers=headers)
+    assert everything.status_code == 200
+    assert found(everything.json()), "the demo center has something to find"
+    for wildcard in ("%", "_", "%%", "\\"):
+        response = await client.get(path, params={"q": wildcard}, headers=headers)
+        assert response.status_code == 200
+        # Only what holds the character itself (the demo sells a "40%" stake), never everything.
+        hits = found(response.json())
+        assert all(wildcard in json.dumps(hit, ensure_ascii=False) for hit in hits), wildcard
+        assert len(hits) < len(found(everything.json())), wildcard
+
+
+def found(answer):
+    return answer if isinstance(answer, list) else answer["items"]

@@ -60,3 +60,30 @@ async def test_the_docs_ui_needs_no_internet(client):
     assert not re.search(r"(src|href)=['\"]https?:", page.text)
     for asset in re.findall(r"(?:src|href)=['\"](/[^'\"]+)['\"]", page.text):
         assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_each_answer_is_documented_with_the_type_it_has(spec):
+    def success(path, method="get"):
+        return next(r for c, r in spec["paths"][path][method]["responses"].items() if c.startswith("2"))
+
+    assert set(success("/api/oversight/exports/warnings.csv")["content"]) == {"text/csv"}
+    assert set(success("/api/public/feeds/announcements.atom")["content"]) == {"application/atom+xml"}
+    assert set(success("/api/funds/views/trial-balance")["content"]) >= {"application/json", "text/csv"}
+    # Litestar's catch-all of the docs router is not an operation of the API.
+    assert not [path for path in spec["paths"] if path.startswith("/schema")]
+
+
+async def test_errors_an_operation_really_answers_are_documented(spec):
+    paths = spec["paths"]
+    assert "401" in paths["/api/auth/login"]["post"]["responses"]
+    assert "401" in paths["/api/funds/bank/credits"]["post"]["responses"]
+    assert {"413", "415"} <= set(paths["/api/supervision/attachments"]["post"]["responses"])
+    # An unknown id in a body is a 404 although the path has no id.
+    assert "404" in paths["/api/projects"]["post"]["responses"]
+    assert "422" in paths["/api/calendar/years/{year}"]["get"]["responses"]
+
+
+async def test_csv_answers_name_their_charset_once(client, people):
+    answer = await client.get("/api/oversight/exports/warnings.csv", headers=people.headers("clerk"))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"

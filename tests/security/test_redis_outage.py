@@ -76,6 +76,10 @@ def test_live_events_and_logins_survive_a_redis_blip(backend, people, settings, 
             # The opening starts: committed, so the answer says so although nothing went out live.
             started = tc.post(f"{url.removesuffix('/live')}", json={}, headers=people.headers("clerk"))
             assert started.status_code == 201, started.text
+            # A follower connected through the outage is sent the event from the database, with
+            # no reconnect and no Redis.
+            caught = follower.receive_json(timeout=WAIT)
+            assert (caught["seq"], caught["kind"]) == (1, "opening.started")
 
             own_redis.start()
             probe_until_delivered(tc, follower, f"opening:{kit.section_id}")
@@ -95,3 +99,28 @@ def test_live_events_and_logins_survive_a_redis_blip(backend, people, settings, 
                 "section_id": kit.section_id,
                 "last_seq": 2,
             }
+
+
+def test_failed_logins_lockouts_and_logouts_keep_working_while_redis_is_down(
+    backend, people, settings, clock, tmp_path, own_redis
+):
+    if backend != "distributed":
+        pytest.skip("the embedded default has no Redis")
+    settings = settings.model_copy(update={"redis_url": own_redis.url})
+    with TestClient(create_app(settings, clock=clock)) as tc:
+        own_redis.stop()
+        wrong = {"username": "agency", "password": "guess-1234"}
+        answers = [tc.post("/api/auth/login", json=wrong) for _ in range(settings.login_max_failures)]
+        # Counted in the instance while Redis is away: guessing is still stopped, never a 500.
+        assert [a.status_code for a in answers] == [401] * settings.login_max_failures
+        right = {"username": "agency", "password": PASSWORDS["agency"]}
+        locked = tc.post("/api/auth/login", json=right)
+        assert (locked.status_code, locked.json()["code"]) == (429, "auth.locked")
+        lifted = tc.post(f"/api/users/{people.user('agency').id}/unlock", headers=people.headers("admin"))
+        assert lifted.status_code == 200, lifted.text
+        token = tc.post("/api/auth/login", json=right).json()["token"]
+        mine = {"Authorization": f"Bearer {token}"}
+        assert tc.get("/api/auth/me", headers=mine).status_code == 200
+        # Logging out ends the token at once although the shared cache could not be cleared.
+        assert tc.post("/api/auth/logout", headers=mine).status_code == 204
+        assert tc.get("/api/auth/me", headers=mine).status_code == 401

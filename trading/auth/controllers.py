@@ -23,7 +23,13 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="login", exclude_from_auth=True, status_code=200)
+    @post(
+        "/login",
+        operation_id="login",
+        exclude_from_auth=True,
+        opt={"errors": {"401": "wrong username or password (`auth.invalid_credentials`)"}},
+        status_code=200,
+    )
     async def login(
         self,
         request: Request[Any, Any, Any],

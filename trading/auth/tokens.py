@@ -11,9 +11,12 @@ import uuid
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.exceptions import HTTPException, WebSocketException
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from litestar.types import Receive, Scope, Send
 
 from trading.auth.identity import Identity
+from trading.errors import DomainError
 
 ISSUER = "trading-platform"
 
@@ -34,6 +37,22 @@ def _identity_of(token: Token) -> Identity | None:
         return None
 
 
+class TokenMiddleware(JWTAuthenticationMiddleware):
+    """Litestar closes a websocket it refuses with 4500 ("server error") unless the exception is a
+    WebSocketException, so a missing token or a wrong role looked like a crash. Here a refusal of
+    a websocket keeps its status as 4000 + status (4401, 4403, 4404, 4503)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except (HTTPException, DomainError) as refusal:
+            if scope["type"] != "websocket":
+                raise
+            status = refusal.status_code if isinstance(refusal, HTTPException) else refusal.status
+            detail = refusal.detail if isinstance(refusal, HTTPException) else str(refusal)
+            raise WebSocketException(detail=detail, code=4000 + status) from refusal
+
+
 def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
     async def retrieve_identity(
         token: Token, connection: ASGIConnection[Any, Any, Any, Any]
@@ -52,6 +71,7 @@ def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
         # HEAD needs a token like GET; OPTIONS only says which methods a path allows.
         exclude_http_methods=["OPTIONS"],
         description="Bearer token from POST /api/auth/login",
+        authentication_middleware_class=TokenMiddleware,
     )
 
 

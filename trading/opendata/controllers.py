@@ -101,11 +101,14 @@ class OpenDataController(Controller):
         return {**package, "links": self._links(request, more, limit, offset)}
 
 
+ATOM = "application/atom+xml"
+
+
 class FeedController(Controller):
     path = "/api/public/feeds"
     tags = ["open data"]
 
-    @get("/announcements.atom", operation_id="announcementFeed", exclude_from_auth=True)
+    @get("/announcements.atom", operation_id="announcementFeed", exclude_from_auth=True, media_type=ATOM)
     async def all_sectors(
         self,
         request: Request[Any, Any, Any],
@@ -115,7 +118,12 @@ class FeedController(Controller):
         """The newest published announcements of every sector, as Atom (RFC 4287)."""
         return await self._feed(request, session, settings, None)
 
-    @get("/{sector:str}/announcements.atom", operation_id="announcementFeedBySector", exclude_from_auth=True)
+    @get(
+        "/{sector:str}/announcements.atom",
+        operation_id="announcementFeedBySector",
+        exclude_from_auth=True,
+        media_type=ATOM,
+    )
     async def one_sector(
         self,
         request: Request[Any, Any, Any],
@@ -140,7 +148,7 @@ class FeedController(Controller):
             self_url=_uri(request),
             publisher=settings.opendata_publisher,
         )
-        return Response(body, media_type="application/atom+xml; charset=utf-8")
+        return Response(body, media_type=f"{ATOM}; charset=utf-8")
 
 
 def route_handlers() -> list[Any]:

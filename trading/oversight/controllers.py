@@ -169,7 +169,12 @@ class OversightController(Controller):
         sectors = await dashboard.figures(session, request.user, now=now, zone=settings.zone)
         return DashboardOut(today=local_date(now, settings.zone), sectors=sectors)
 
-    @get("/exports/warnings.csv", operation_id="exportWarnings", opt={**OVERSEERS, **WRITES_ON_READ})
+    @get(
+        "/exports/warnings.csv",
+        operation_id="exportWarnings",
+        opt={**OVERSEERS, **WRITES_ON_READ},
+        media_type="text/csv",
+    )
     async def export_warnings(
         self,
         request: Me,
@@ -180,15 +185,15 @@ class OversightController(Controller):
         await evaluated(request, session, clock, settings)
         views = await service.list_warnings(session, request.user, open_only=False)
         body = dashboard.to_csv(dashboard.WARNING_COLUMNS, dashboard.warning_rows(views, settings.zone))
-        return Response(body, media_type="text/csv; charset=utf-8")
+        return Response(body, media_type="text/csv")
 
-    @get("/exports/letters.csv", operation_id="exportLetters", opt=OVERSEERS)
+    @get("/exports/letters.csv", operation_id="exportLetters", opt=OVERSEERS, media_type="text/csv")
     async def export_letters(
         self, request: Me, session: Session, settings: NamedDependency[Settings]
     ) -> Response[str]:
         found = await letters.list_letters(session, request.user)
         body = dashboard.to_csv(dashboard.LETTER_COLUMNS, dashboard.letter_rows(found, settings.zone))
-        return Response(body, media_type="text/csv; charset=utf-8")
+        return Response(body, media_type="text/csv")
 
 
 class LetterController(Controller):
