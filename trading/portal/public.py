@@ -25,7 +25,7 @@ from trading.documents.controllers import verification_of_code
 from trading.documents.models import IssuedDocument
 from trading.errors import DomainError
 from trading.portal.labels import KINDS, SECTOR_EN, kind_label, sector_label
-from trading.portal.web import page, t
+from trading.portal.web import page, t, yuan
 from trading.projects.models import Project, Section
 from trading.rules.catalogue import RULES
 from trading.sectors import PROCEDURE_ZH, PROCEDURES, SECTOR_ZH, Procedure, Sector
@@ -158,9 +158,9 @@ async def announcement_page(
             {
                 "section": s,
                 "procedure": _procedure(request, s.procedure),
-                "deposit": _yuan(s.deposit_fen),
-                "budget": _yuan(s.budget_fen) if s.budget_fen else None,
-                "starting_price": _yuan(s.starting_price_fen) if s.starting_price_fen else None,
+                "deposit": yuan(s.deposit_fen),
+                "budget": yuan(s.budget_fen) if s.budget_fen else None,
+                "starting_price": yuan(s.starting_price_fen) if s.starting_price_fen else None,
             }
             for s in sections
         ],
@@ -174,14 +174,6 @@ def _procedure(request: Request[Any, Any, Any], code: str) -> str:
     except ValueError:
         return code
     return t(request, PROCEDURE_ZH[procedure], procedure.value.replace("_", " "))
-
-
-def _yuan(fen: int | None) -> str:
-    """¥1,234,567.89 from fen (amounts are integers of fen everywhere)."""
-    if fen is None:
-        return ""
-    yuan, cents = divmod(fen, 100)
-    return f"¥{yuan:,}.{cents:02d}"
 
 
 # The bureau that supervises each sector (its complaints go there; trading/complaints).

@@ -1,0 +1,100 @@
+// The portal's own script (no inline scripts: the CSP forbids them). Each part starts only on
+// the pages that have its elements.
+"use strict";
+
+function csrfToken() {
+  // The base template puts the CSRF token in htmx's hx-headers on <body>.
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+  } catch (e) {
+    return "";
+  }
+}
+
+function english() {
+  return document.documentElement.lang === "en";
+}
+
+function say(zh, en) {
+  return english() ? en : zh;
+}
+
+async function sha256Hex(file) {
+  // crypto.subtle exists only in secure contexts (HTTPS, or the loopback address).
+  if (!window.crypto || !window.crypto.subtle) return null;
+  const digest = await window.crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+  return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// A sealed bid package: streamed as the raw body with a progress bar, then on to its receipt.
+function setUpBidUpload(form) {
+  const input = form.querySelector('input[type="file"]');
+  const bar = document.getElementById("upload-progress");
+  const status = document.getElementById("upload-status");
+  const error = document.getElementById("e-package");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const file = input.files && input.files[0];
+    if (!file) {
+      error.textContent = say("请选择加密投标文件", "Choose the sealed package");
+      input.focus();
+      return;
+    }
+    const digest = await sha256Hex(file);
+    if (digest) sessionStorage.setItem("uploaded-sha256", digest);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.dataset.uploadUrl);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.setRequestHeader("x-csrftoken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", (e) => {
+      if (!e.lengthComputable) return;
+      const percent = Math.round((e.loaded / e.total) * 100);
+      bar.value = percent;
+      bar.textContent = percent + "%";
+      status.textContent = say("已上传 ", "Uploaded ") + percent + "%";
+    });
+    xhr.addEventListener("load", () => {
+      let answer = {};
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch (e) {
+        answer = {};
+      }
+      if (xhr.status === 201 && answer.receipt) {
+        status.textContent = say("上传完成，正在打开回执…", "Uploaded; opening the receipt…");
+        window.location.assign(answer.receipt);
+        return;
+      }
+      const message = answer.message ? answer.message[english() ? "en" : "zh-CN"] : null;
+      error.textContent = message || say("上传失败（", "Upload failed (") + xhr.status + ")";
+      status.textContent = "";
+      input.focus();
+    });
+    xhr.addEventListener("error", () => {
+      error.textContent = say("网络中断，请重试", "The connection failed; try again");
+    });
+    xhr.send(file);
+  });
+}
+
+// The receipt names the package: compare with the digest of the file this browser uploaded.
+function checkReceiptDigest(code) {
+  const uploaded = sessionStorage.getItem("uploaded-sha256");
+  const out = document.getElementById("digest-check");
+  if (!uploaded || !out) return;
+  const same = uploaded === code.textContent.trim();
+  out.className = same ? "ok" : "error";
+  out.textContent = same
+    ? say("回执中的 SHA-256 与您刚上传的文件一致。", "The receipt's SHA-256 matches the file you just uploaded.")
+    : say("回执中的 SHA-256 与您刚上传的文件不一致！", "The receipt's SHA-256 does NOT match the file you uploaded!");
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const upload = document.getElementById("bid-upload");
+  if (upload) setUpBidUpload(upload);
+  const receiptDigest = document.getElementById("receipt-sha256");
+  if (receiptDigest) checkReceiptDigest(receiptDigest);
+});
