@@ -14,12 +14,19 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bidding.auctions import live
+from bidding.auctions import service as auctions
+from bidding.auctions.controllers import board_fields
+from bidding.auctions.models import Listing
+from bidding.auctions.schemas import BidIn as AuctionBidIn
 from bidding.certificates.service import platform_authority
 from bidding.keyholders import service as keyholders
 from bidding.registrations import service as registrations
@@ -29,7 +36,7 @@ from bidding.submissions import service as submissions
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.errors import DomainError, not_found
-from trading.portal.web import form_errors, page, portal_guard
+from trading.portal.web import form_errors, page, portal_guard, viewer
 from trading.projects.models import Project, Section
 from trading.settings import Settings
 
@@ -240,6 +247,95 @@ async def platform_ca(
     return _download(platform.ca_pem.encode(), "platform-ca.pem", "application/x-pem-file")
 
 
+# --- the listing board and the auction room ---------------------------------------------------
+
+
+@get("/auctions", exclude_from_auth=True, include_in_schema=False)
+async def listings(session: NamedDependency[AsyncSession], clock: NamedDependency[Clock]) -> Template:
+    """The listing board (no login): every listing with its current price and phase."""
+    rows = (
+        await session.execute(
+            select(Listing, Section)
+            .join(Section, Section.id == Listing.section_id)
+            .order_by(Listing.listing_start.desc())
+        )
+    ).all()
+    now = clock.now()
+    return page(
+        "bidding/listings.html",
+        listings=[{"section": section, **board_fields(listing, now)} for listing, section in rows],
+    )
+
+
+@get("/auctions/{listing_id:uuid}", exclude_from_auth=True, include_in_schema=False)
+async def auction_room(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    listing_id: FromPath[uuid.UUID],
+) -> Template:
+    """The room as a watcher sees it. Signed-in watchers follow it live over the auction's
+    websocket (portal.js); anyone else sees the public board, refreshed every few seconds. A
+    bidder of the listing bids here."""
+    listing = await auctions.get_listing(session, listing_id)
+    section = await session.get(Section, listing.section_id)
+    who = viewer(request)
+    watcher = who is not None and await auctions.may_watch(session, listing, who)
+    joined = (
+        who is not None
+        and who.organisation_id is not None
+        and Role.bidder in who.roles
+        and await auctions.bidder_of(session, listing.id, who.organisation_id) is not None
+    )
+    bids = await auctions.bids_after(session, listing.id, 0) if watcher else []
+    return page(
+        "bidding/auction_room.html",
+        listing=listing,
+        section=section,
+        board=board_fields(listing, clock.now()),
+        watcher=watcher,
+        joined=joined,
+        bids=[live.bid_message(b) for b in reversed(bids)],
+        errors={},
+    )
+
+
+@post("/portal/auctions/{listing_id:uuid}/bids", opt=BIDDER, include_in_schema=False, status_code=303)
+async def place_bid(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    settings: NamedDependency[Settings],
+    channels: NamedDependency[ChannelsPlugin],
+    listing_id: FromPath[uuid.UUID],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """A bid by form: the same checks as POST /api/auctions/{id}/bids; the room hears it live."""
+    try:
+        price = AuctionBidIn.model_validate({"price": data.get("price", "").strip()}).price
+        await auctions.place_bid(
+            session, listing_id, bidder=request.user, price_fen=price, clock=clock, zone=settings.zone
+        )
+    except (ValidationError, DomainError) as exc:
+        live.discard(session)
+        await session.rollback()
+        listing = await auctions.get_listing(session, listing_id)
+        return page(
+            "bidding/auction_room.html",
+            status_code=400,
+            listing=listing,
+            section=await session.get(Section, listing.section_id),
+            board=board_fields(listing, clock.now()),
+            watcher=True,
+            joined=True,
+            bids=[live.bid_message(b) for b in reversed(await auctions.bids_after(session, listing.id, 0))],
+            errors=form_errors(request, exc),
+        )
+    await session.commit()
+    await live.publish_committed(session, channels)
+    return Redirect(path=f"/auctions/{listing_id}", status_code=303)
+
+
 def _download(body: bytes, name: str, media_type: str) -> Response[bytes]:
     return Response(
         body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -266,4 +362,7 @@ def portal_pages() -> list[Any]:
         receipt_file,
         sealing_parameters,
         platform_ca,
+        listings,
+        auction_room,
+        place_bid,
     ]

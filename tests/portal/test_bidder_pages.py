@@ -104,7 +104,9 @@ async def test_a_bidder_pays_uploads_the_sealed_package_sees_the_receipt_and_wit
         from_page=f"/portal/bidder/sections/{kit.section_id}/bid",
     )
     assert withdrawn.status_code == 303
-    assert (await client.get(withdrawn.headers["location"] + "/receipt.json")).json()["body"]["kind"] == "withdrawn"
+    assert (await client.get(withdrawn.headers["location"] + "/receipt.json")).json()["body"][
+        "kind"
+    ] == "withdrawn"
 
 
 async def test_the_bidder_pages_refuse_the_anonymous_the_wrong_role_and_a_missing_csrf_token(client, people):

@@ -92,7 +92,66 @@ function checkReceiptDigest(code) {
     : say("回执中的 SHA-256 与您刚上传的文件不一致！", "The receipt's SHA-256 does NOT match the file you uploaded!");
 }
 
+// The auction room: live over the auction's websocket for watchers (the login cookie goes with
+// it), the public board polled every 5 s for anyone else.
+function setUpAuctionRoom(room) {
+  const price = document.getElementById("room-price");
+  const seconds = document.getElementById("room-seconds");
+  const status = document.getElementById("room-connection");
+  const list = document.getElementById("room-bids");
+  const show = (message) => {
+    if (message.current_price) price.textContent = "¥" + message.current_price;
+    if (message.seconds_left !== undefined && message.seconds_left !== null) seconds.textContent = message.seconds_left;
+  };
+  const addBid = (bid) => {
+    if (!list || list.querySelector('[data-seq="' + bid.seq + '"]')) return;
+    const item = document.createElement("li");
+    item.dataset.seq = bid.seq;
+    item.textContent = "#" + bid.seq + " · " + say("竞买号 ", "bidder no. ") + bid.number + " · ¥" + bid.price + " · " + bid.at;
+    list.insertBefore(item, list.firstChild);
+    price.textContent = "¥" + bid.price;
+  };
+  const path = room.dataset.livePath;
+  if (path) {
+    let delay = 1000;
+    const connect = () => {
+      const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + path);
+      socket.addEventListener("open", () => {
+        delay = 1000;
+        status.textContent = say("实时连接已建立", "Live");
+        status.dataset.live = "yes";
+      });
+      socket.addEventListener("message", (event) => {
+        const message = JSON.parse(event.data);
+        if (message.kind === "bid") addBid(message);
+        else show(message);
+      });
+      socket.addEventListener("close", () => {
+        status.textContent = say("连接中断，正在重连…", "Disconnected; reconnecting…");
+        status.dataset.live = "no";
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 15000);
+      });
+    };
+    connect();
+    return;
+  }
+  setInterval(async () => {
+    try {
+      const answer = await fetch(room.dataset.boardUrl, { headers: { Accept: "application/json" } });
+      if (answer.ok) {
+        const board = await answer.json();
+        show({ current_price: board.current_price, seconds_left: board.seconds_left });
+      }
+    } catch (e) {
+      /* the next poll tries again */
+    }
+  }, 5000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const room = document.getElementById("auction-room");
+  if (room) setUpAuctionRoom(room);
   const upload = document.getElementById("bid-upload");
   if (upload) setUpBidUpload(upload);
   const receiptDigest = document.getElementById("receipt-sha256");
