@@ -21,6 +21,9 @@ def test_every_public_page_loads_offline(page, portal, shoot):
         ("/disclosure", "disclosure", "八公开"),
         ("/verify", "verify", "文书核验"),
         ("/login", "login", "登录"),
+        ("/signup", "signup", "注册"),
+        ("/disclosure/fees", "fees", "收费依据和标准"),
+        ("/auctions", "auctions", "竞价大厅"),
     ):
         response = page.goto(path)
         assert response.status == 200, path
@@ -50,3 +53,21 @@ def test_the_api_docs_ui_renders_without_internet(page, shoot):
     page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
     assert "公共资源交易平台" in page.locator(".swagger-ui .info .title").inner_text()
     shoot(page, "api-docs")
+
+
+def test_the_credit_code_is_checked_as_it_is_typed(page):
+    page.goto("/signup")
+    code = page.get_by_label("统一社会信用代码")
+    right = _check("91320100MA1R4BC6M")
+    code.fill("91320100MA1R4BC6M" + ("0" if right != "0" else "1"))  # the wrong check character
+    assert "第18位应为" in page.locator("#e-uscc").inner_text()
+    assert code.get_attribute("aria-invalid") == "true"
+    code.fill("91320100MA1R4BC6M" + right)
+    code.blur()
+    assert page.locator("#e-uscc").inner_text() == ""
+
+
+def _check(first17: str) -> str:
+    from trading.organisations.uscc import check_character
+
+    return check_character(first17)

@@ -24,6 +24,8 @@ def route_handlers() -> list[Any]:
         account.log_out,
         account.switch_language,
         account.my_account,
+        account.sign_up_form,
+        account.sign_up,
         public.announcement_list,
         public.announcement_page,
         public.disclosure,

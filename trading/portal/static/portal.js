@@ -149,7 +149,56 @@ function setUpAuctionRoom(room) {
   }, 5000);
 }
 
+// The unified social credit code (GB 32100-2015), checked as it is typed; the server checks it
+// again (trading/organisations/uscc.py has the same rule).
+const USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_SHAPE = /^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$/;
+
+function usccProblem(raw) {
+  const code = raw.trim().toUpperCase();
+  if (code.length === 0) return "";
+  if (code.length !== 18) {
+    return say("统一社会信用代码应为18位，当前为" + code.length + "位", "18 characters needed, " + code.length + " typed");
+  }
+  if (!USCC_SHAPE.test(code)) {
+    return say("含有不允许的字符（不使用I、O、S、V、Z，第3-8位为数字）", "Characters GB 32100 does not use (no I, O, S, V, Z; positions 3-8 are digits)");
+  }
+  let total = 0;
+  for (let i = 0; i < 17; i++) {
+    let weight = 1;
+    for (let k = 0; k < i; k++) weight = (weight * 3) % 31;
+    total += USCC_ALPHABET.indexOf(code[i]) * weight;
+  }
+  const expected = USCC_ALPHABET[(31 - (total % 31)) % 31];
+  if (code[17] !== expected) {
+    return say("校验位错误：第18位应为" + expected + "，请核对", "Wrong check character: the 18th should be " + expected);
+  }
+  return "";
+}
+
+function setUpUsccCheck(input) {
+  const out = document.getElementById("e-" + input.name);
+  const field = input.closest(".field");
+  const check = () => {
+    const problem = usccProblem(input.value);
+    out.textContent = problem;
+    if (problem) {
+      input.setAttribute("aria-invalid", "true");
+      field.classList.add("invalid");
+    } else {
+      input.removeAttribute("aria-invalid");
+      field.classList.remove("invalid");
+    }
+  };
+  input.addEventListener("input", () => {
+    if (input.value.trim().length >= 18) check();
+    else if (!input.value.trim()) check();
+  });
+  input.addEventListener("blur", check);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-uscc]").forEach(setUpUsccCheck);
   const room = document.getElementById("auction-room");
   if (room) setUpAuctionRoom(room);
   const upload = document.getElementById("bid-upload");
