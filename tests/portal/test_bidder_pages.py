@@ -152,3 +152,38 @@ async def test_paying_turns_the_deposit_status_secured(client, people, settings,
     ).json()[0]
     await pay_deposit(client, people, settings, clock, "bidder_a", registration)
     assert "deposit-secured" in (await client.get("/portal/bidder", headers=HTML)).text
+
+
+async def test_the_bidder_sees_its_refund_with_when_it_is_due(client, people, settings, db, clock, app):
+    import datetime as dt
+
+    from tests.funds.helpers import dispatch
+    from tests.funds.helpers import open_section as funds_section
+    from tests.funds.test_refunds import bidders_paid
+    from trading.events import publish
+
+    section_id = await funds_section(client, people)
+    await bidders_paid(client, people, settings, clock, section_id, orgs=("builder_a",))
+    await sign_in(client, "bidder_a")
+    assert "暂无退还记录" in (await client.get("/portal/bidder/refunds", headers=HTML)).text
+    clock.advance(dt.timedelta(days=3))
+    async with db.session() as session:
+        publish(
+            session,
+            "registration.withdrawn",
+            {
+                "section_id": section_id,
+                "organisation_id": str(people.org("builder_a").id),
+                "at": clock.now().isoformat(),
+            },
+            at=clock.now(),
+        )
+        await session.commit()
+    assert await dispatch(app, db, clock) == 1
+    page = await client.get("/portal/bidder/refunds", headers=HTML)
+    assert page.status_code == 200
+    assert "¥20,000.00" in page.text and "2026-03-10" in page.text and "待退还" in page.text
+    assert people.org("builder_a").basic_account_number in page.text
+    client.cookies.clear()
+    await sign_in(client, "bidder_b")  # another organisation sees none of it
+    assert "暂无退还记录" in (await client.get("/portal/bidder/refunds", headers=HTML)).text
