@@ -62,7 +62,8 @@ async def test_the_announcement_page_shows_each_section_with_deadline_deposit_an
     assert "¥20,000.00" in text  # the deposit
     assert "投标截止/开标时间" in text and "2026-03-27" in text  # 25 days after 2026-03-02, local date
     assert "如何报名" in text
-    english = await client.get(f"/announcements/{announcement_id}", headers=HTML, cookies={"lang": "en"})
+    client.cookies.set("lang", "en")
+    english = await client.get(f"/announcements/{announcement_id}", headers=HTML)
     assert "How to register" in english.text and "Deposit" in english.text
 
 
