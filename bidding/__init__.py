@@ -78,3 +78,10 @@ def document_kinds() -> list[Any]:
     from bidding.official_documents import document_kinds as kinds
 
     return kinds()
+
+
+def portal_pages() -> list[Any]:
+    """The bidder's workspace pages (bidding/portal.py), mounted in the portal's router."""
+    from bidding.portal import portal_pages as pages
+
+    return pages()

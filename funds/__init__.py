@@ -82,3 +82,10 @@ def document_kinds() -> list[Any]:
     from funds.official_documents import document_kinds as kinds
 
     return kinds()
+
+
+def portal_pages() -> list[Any]:
+    """The funds pages of the portal (funds/portal.py)."""
+    from funds.portal import portal_pages as pages
+
+    return pages()

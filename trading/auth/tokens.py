@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, WebSocketException
+from litestar.exceptions import HTTPException, NotAuthorizedException, WebSocketException
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Receive, Scope, Send
 
@@ -19,6 +19,9 @@ from trading.auth.identity import Identity
 from trading.errors import DomainError
 
 ISSUER = "trading-platform"
+# The portal's login cookie (HttpOnly, SameSite=Strict) holds the same JWT as the Bearer header.
+SESSION_COOKIE = "trading_session"
+API_PREFIX = "/api/"
 
 
 def _identity_of(token: Token) -> Identity | None:
@@ -53,6 +56,25 @@ class TokenMiddleware(JWTAuthenticationMiddleware):
             raise WebSocketException(detail=detail, code=4000 + status) from refusal
 
 
+class CookieOrBearerMiddleware(TokenMiddleware):
+    """The Bearer header everywhere; the login cookie on pages and websockets only. Over HTTP the
+    JSON API never takes the cookie, so, exempt from the form CSRF check, it cannot be driven by a
+    request another site makes the browser send."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        header = connection.headers.get(self.auth_header, "").partition(" ")[-1]
+        if header:
+            return await self.authenticate_token(encoded_token=header, connection=connection)
+        cookie = connection.cookies.get(SESSION_COOKIE, "")
+        if cookie and accepts_cookie(connection.scope):
+            return await self.authenticate_token(encoded_token=cookie, connection=connection)
+        raise NotAuthorizedException("No JWT token found in request header or cookies")
+
+
+def accepts_cookie(scope: Scope) -> bool:
+    return scope["type"] == "websocket" or not scope.get("path", "").startswith(API_PREFIX)
+
+
 def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
     async def retrieve_identity(
         token: Token, connection: ASGIConnection[Any, Any, Any, Any]
@@ -70,8 +92,9 @@ def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
         accepted_issuers=[ISSUER],
         # HEAD needs a token like GET; OPTIONS only says which methods a path allows.
         exclude_http_methods=["OPTIONS"],
+        # The Bearer header everywhere; the portal's login cookie on pages and websockets.
+        authentication_middleware_class=CookieOrBearerMiddleware,
         description="Bearer token from POST /api/auth/login",
-        authentication_middleware_class=TokenMiddleware,
     )
 
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
-from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth.guards import ANY_USER
@@ -35,10 +32,6 @@ from trading.errors import NotFound
 from trading.settings import Settings
 
 MAX_CHECKED_BYTES = 50 << 20
-PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates" / "web"),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 def _desk(state: State) -> DocumentDesk:
@@ -274,24 +267,18 @@ class PublicVerificationController(Controller):
         )
 
 
-@get("/verify/{code:str}", exclude_from_auth=True, include_in_schema=False, media_type=MediaType.HTML)
-async def verify_page(
-    state: State,
-    session: NamedDependency[AsyncSession],
-    settings: NamedDependency[Settings],
-    code: FromPath[str],
-) -> Response[str]:
-    """What a reader sees after scanning the QR code."""
+async def verification_of_code(
+    session: AsyncSession, state: State, settings: Settings, code: str
+) -> VerificationOut | None:
+    """What the verification page shows for a code (None: no document has it); the page itself
+    is the portal's (trading/portal/public.py)."""
     desk = _desk(state)
     document = await service.by_code(session, code)
     if document is None:
-        page = PAGES.get_template("verify.html").render(found=None, code=code, center=settings.center_name)
-        return Response(page, status_code=404, media_type=MediaType.HTML)
-    found = verification_out(
+        return None
+    return verification_out(
         await service.verify_stored(session, document, desk.store, desk.signer), desk, settings
     )
-    page = PAGES.get_template("verify.html").render(found=found, code=code, center=settings.center_name)
-    return Response(page, media_type=MediaType.HTML)
 
 
 @get("/verify/{code:str}/pdf", exclude_from_auth=True, include_in_schema=False)
@@ -305,15 +292,5 @@ async def verify_original(
     return _pdf(_desk(state), document)
 
 
-# The verification page's stylesheet: a file, since the CSP (trading/headers.py) forbids inline styles.
-STATIC_PATH = "/static/documents"
-
-
 def route_handlers() -> list[Any]:
-    static = create_static_files_router(
-        path=STATIC_PATH,
-        directories=[Path(__file__).parent / "static"],
-        opt={"exclude_from_auth": True},
-        include_in_schema=False,
-    )
-    return [DocumentController, PublicVerificationController, verify_page, verify_original, static]
+    return [DocumentController, PublicVerificationController, verify_original]
