@@ -46,3 +46,32 @@ def test_charts_carry_no_style_script_or_outside_reference_and_escape_names():
         assert "<b>" not in text
         ET.fromstring(text)
     assert "no data" in str(line("t", []))
+
+
+def test_warnings_are_counted_per_department_and_local_month():
+    import datetime as dt
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from trading.oversight.dashboard import warnings_per_department_month
+
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def card(raised_at: str, department: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            warning=SimpleNamespace(raised_at=dt.datetime.fromisoformat(raised_at)),
+            step=SimpleNamespace(department=department),
+        )
+
+    views = [
+        card("2026-10-31T17:00:00+00:00", "人民医院"),  # 1 November in Shanghai
+        card("2026-11-15T02:00:00+00:00", "人民医院"),
+        card("2026-11-20T02:00:00+00:00", "城投集团"),
+        card("2026-12-01T02:00:00+00:00", "城投集团"),
+        card("2026-12-01T03:00:00+00:00", "城投集团"),
+        card("2026-08-01T02:00:00+00:00", "城投集团"),  # before the window
+    ]
+    now = dt.datetime(2026, 12, 1, 10, tzinfo=zone)
+    months, counts = warnings_per_department_month(views, zone, months=3, now=now)
+    assert months == ["2026-10", "2026-11", "2026-12"]
+    assert counts == {"城投集团": [0, 1, 2], "人民医院": [0, 2, 0]}
