@@ -29,3 +29,14 @@ if [ -n "$missing" ]; then
     echo "setup.sh: please install these Debian packages (as root):$missing" >&2
   fi
 fi
+
+# The browser of the end-to-end tests (tests/e2e): Debian's chromium, driven by the `playwright`
+# package from the test extras. `playwright install` (a download from outside) is never run.
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  else
+    echo "setup.sh: please install the Debian package chromium (as root) for tests/e2e" >&2
+  fi
+fi

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from litestar import Litestar, Router
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.cors import CORSConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
@@ -44,6 +46,7 @@ from trading.documents.registry import DocumentKinds
 from trading.events import EventBus
 from trading.headers import security_headers
 from trading.openapi import DeclaredSchemaPlugin, docs_assets_router, docs_ui, polish
+from trading.portal import web as portal_web
 from trading.problems import EXCEPTION_HANDLERS
 from trading.requests import TradingRequest, refuse_control_characters_in_query
 from trading.settings import Settings, load_settings
@@ -117,7 +120,6 @@ def route_handlers() -> list[Any]:
         LetterController,
         OversightController,
     )
-    from trading.portal.controllers import front_page
     from trading.projects.controllers import ProjectController, SectionController
     from trading.rules.controllers import RulesController
     from trading.supervision.controllers import SupervisionController
@@ -126,7 +128,7 @@ def route_handlers() -> list[Any]:
     features = [handler for package in feature_packages() for handler in package.route_handlers()]
     return [
         *features,
-        front_page,
+        portal_router(),
         docs_assets_router(),
         health,
         ready,
@@ -151,6 +153,50 @@ def route_handlers() -> list[Any]:
         *opendata_routes(),
         *documents.route_handlers(),
     ]
+
+
+def portal_router() -> Router:
+    """The portal's pages and those each feature package renders (`portal_pages()`), in one router
+    whose refusals are pages (login redirect, 403 page) and that knows who is signed in."""
+    from trading import portal
+    from trading.portal.web import PAGE_EXCEPTION_HANDLERS, ViewerMiddleware
+
+    pages = [*portal.route_handlers()]
+    for package in feature_packages():
+        pages.extend(getattr(package, "portal_pages", list)())
+    return Router(
+        path="/",
+        route_handlers=pages,
+        middleware=[ViewerMiddleware()],
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+
+
+def template_directories() -> list[Path]:
+    """The portal's templates, then each feature package's `portal_templates/` beside its code."""
+    from trading.portal import TEMPLATE_DIR
+
+    directories = [TEMPLATE_DIR]
+    for package in feature_packages():
+        candidate = Path(package.__file__).parent / "portal_templates"
+        if candidate.is_dir():
+            directories.append(candidate)
+    return directories
+
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    """Form posts authenticated by the login cookie carry a CSRF token (`csrf_input` in forms,
+    the `x-csrftoken` header from htmx). The JSON API is exempt: it takes no cookie (portal/web.py)."""
+    secret = hashlib.sha256(b"csrf:" + settings.resolved_secret_key().encode()).hexdigest()
+    return CSRFConfig(
+        secret=secret,
+        cookie_name="csrftoken",
+        cookie_secure=settings.served_over_tls,
+        cookie_httponly=True,
+        cookie_samesite="strict",
+        exclude=[r"^/api/", r"^/schema", r"^/health", r"^/ready"],
+    )
 
 
 async def _provide_session(state: State) -> AsyncIterator[AsyncSession]:
@@ -287,8 +333,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         cors_config=CORSConfig(allow_origins=[]),
         template_config=TemplateConfig(
-            directory=Path(__file__).parent / "portal" / "templates", engine=JinjaTemplateEngine
+            directory=template_directories(),
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda engine: portal_web.install(engine, settings.zone),
         ),
+        csrf_config=csrf_config(settings),
         plugins=_plugins(channels),
         debug=settings.debug,
     )

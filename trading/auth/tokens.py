@@ -11,11 +11,16 @@ import uuid
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.exceptions import NotAuthorizedException
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from litestar.types import Scope
 
 from trading.auth.identity import Identity
 
 ISSUER = "trading-platform"
+# The portal's login cookie (HttpOnly, SameSite=Strict) holds the same JWT as the Bearer header.
+SESSION_COOKIE = "trading_session"
+API_PREFIX = "/api/"
 
 
 def _identity_of(token: Token) -> Identity | None:
@@ -32,6 +37,25 @@ def _identity_of(token: Token) -> Identity | None:
         )
     except (KeyError, ValueError, TypeError):
         return None
+
+
+class CookieOrBearerMiddleware(JWTAuthenticationMiddleware):
+    """The Bearer header everywhere; the login cookie on pages and websockets only. Over HTTP the
+    JSON API never takes the cookie, so, exempt from the form CSRF check, it cannot be driven by a
+    request another site makes the browser send."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        header = connection.headers.get(self.auth_header, "").partition(" ")[-1]
+        if header:
+            return await self.authenticate_token(encoded_token=header, connection=connection)
+        cookie = connection.cookies.get(SESSION_COOKIE, "")
+        if cookie and accepts_cookie(connection.scope):
+            return await self.authenticate_token(encoded_token=cookie, connection=connection)
+        raise NotAuthorizedException("No JWT token found in request header or cookies")
+
+
+def accepts_cookie(scope: Scope) -> bool:
+    return scope["type"] == "websocket" or not scope.get("path", "").startswith(API_PREFIX)
 
 
 def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
@@ -51,6 +75,8 @@ def build_jwt_auth(secret: str, token_hours: int) -> JWTAuth[Identity, Token]:
         accepted_issuers=[ISSUER],
         # HEAD needs a token like GET; OPTIONS only says which methods a path allows.
         exclude_http_methods=["OPTIONS"],
+        # The Bearer header everywhere; the portal's login cookie on pages and websockets.
+        authentication_middleware_class=CookieOrBearerMiddleware,
         description="Bearer token from POST /api/auth/login",
     )
 
