@@ -82,3 +82,10 @@ def document_kinds() -> list[Any]:
     from funds.official_documents import document_kinds as kinds
 
     return kinds()
+
+
+def portal_pages() -> list[Any]:
+    """The ledger pages of the supervisors' and auditors' portal (funds/portal_staff.py)."""
+    from funds.portal_staff import pages
+
+    return pages()
