@@ -78,3 +78,10 @@ def document_kinds() -> list[Any]:
     from bidding.official_documents import document_kinds as kinds
 
     return kinds()
+
+
+def portal_pages() -> list[Any]:
+    """The staff's opening console (bidding/portal_staff.py)."""
+    from bidding.portal_staff import pages
+
+    return pages()
