@@ -61,7 +61,8 @@ def stacked_bars(
 ) -> Markup:
     """One bar per category (a month), stacked by series (a department), with a legend."""
     totals = [sum(values[i] for values in series.values()) for i in range(len(categories))]
-    top = _nice_top(max(totals, default=0))
+    # Counts: a top divisible by the four grid steps keeps every tick a whole number.
+    top = 4 * math.ceil(_nice_top(max(totals, default=0)) / 4)
     parts = _frame(title, top, fmt)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(categories), 1)
