@@ -40,3 +40,10 @@ async def load_demo(session: Any, cast: Any, today: Any, zone: Any) -> None:
 
 def subscribe(bus: EventBus) -> None:
     """Experts react to no other package's events: they call the core's services directly."""
+
+
+def portal_pages() -> list[Any]:
+    """The expert's page: drawn sections and signing in with the declaration (experts/portal.py)."""
+    from experts.portal import pages
+
+    return pages()
