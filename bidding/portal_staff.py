@@ -1,4 +1,5 @@
-"""The staff's opening console (/portal/staff/sections/{id}/opening): name the key holders by name
+"""The staff's section consoles: registrations to accept or reject (/portal/staff/sections/{id}/
+registrations), and the opening (/portal/staff/sections/{id}/opening): name the key holders by name
 (from the user directory, only the people who may hold a share of this project), start the opening
 after the deadline, unseal the bids once the shares are in. The same services as the API; a refusal
 is shown on the page and changes nothing."""
@@ -6,12 +7,12 @@ is shown on the page and changes nothing."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request, Router, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,7 @@ from bidding.keyholders.service import MAX_HOLDERS, party_of
 from bidding.opening import live
 from bidding.opening import service as opening
 from bidding.opening.controllers import _opening_out
+from bidding.registrations import service as registrations
 from trading.auth import service as users
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -172,11 +174,86 @@ async def unseal(
     return await _act(request, session, clock, channels, section_id, work)
 
 
+async def _registrations_page(
+    request: Me,
+    session: AsyncSession,
+    clock: Clock,
+    section_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    failed: uuid.UUID | None = None,
+    status_code: int = 200,
+) -> Template:
+    section, _ = await keyholders.section_for(session, section_id)
+    rows = await registrations.section_registrations_for(session, section_id, request.user, at=clock.now())
+    return page(
+        "portal/staff/registrations.html",
+        status_code=status_code,
+        section=section,
+        registrations=await registrations.outs(session, rows),
+        errors=errors or {},
+        failed=failed,
+    )
+
+
+@get("/{section_id:uuid}/registrations", opt=STAFF)
+async def registrations_page(
+    request: Me, session: Session, clock: NamedDependency[Clock], section_id: FromPath[uuid.UUID]
+) -> Template:
+    return await _registrations_page(request, session, clock, section_id)
+
+
+@post("/{section_id:uuid}/registrations/{registration_id:uuid}/{action:str}", opt=STAFF, status_code=303)
+async def review_registration(
+    request: Me,
+    session: Session,
+    clock: NamedDependency[Clock],
+    settings: NamedDependency[Settings],
+    section_id: FromPath[uuid.UUID],
+    registration_id: FromPath[uuid.UUID],
+    action: FromPath[Literal["accept", "reject"]],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """资格审查: accept the registration (documents checked), or reject it with the reason the bidder sees."""
+    try:
+        await registrations.review(
+            session,
+            registration_id,
+            action,
+            reason=data.get("reason") if action == "reject" else None,
+            reviewer=request.user,
+            at=clock.now(),
+            zone=settings.zone,
+        )
+    except DomainError as exc:
+        await session.rollback()
+        return await _registrations_page(
+            request,
+            session,
+            clock,
+            section_id,
+            errors=form_errors(request, exc, {"": "reason"}),
+            failed=registration_id,
+            status_code=exc.status,
+        )
+    await session.commit()
+    return Redirect(
+        path=f"/portal/staff/sections/{section_id}/registrations#r-{registration_id}", status_code=303
+    )
+
+
 def pages() -> list[Any]:
     return [
         Router(
             path="/portal/staff/sections",
-            route_handlers=[opening_page, choose_holders, start_opening, unseal],
+            route_handlers=[
+                opening_page,
+                choose_holders,
+                start_opening,
+                unseal,
+                registrations_page,
+                review_registration,
+            ],
             include_in_schema=False,
         )
     ]

@@ -141,7 +141,7 @@ def test_staff_run_the_opening_of_a_closed_tender(page, portal, center, shoot):
     sign_in(page, "clerk")
     page.goto("/portal/staff")
     shoot(page, "staff-console")
-    page.get_by_role("row", name=closed["code"]).get_by_role("link").click()
+    page.get_by_role("row", name=closed["code"]).get_by_role("link", name="密钥持有人与开标").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith(closed["code"])
     page.get_by_role("button", name="开始开标").click()
     page.wait_for_url("**#opening")

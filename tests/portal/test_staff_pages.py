@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.bidding.helpers import open_section
+from tests.bidding.helpers import open_section, register_bidder, small_pdf, upload
 from tests.bidding.kit import pass_deadline, ready_section, release_all
 from tests.portal.helpers import HTML, csrf_token, sign_in
 from tests.trading.factories import call_announcement, construction_project
@@ -121,7 +121,14 @@ async def test_staff_run_the_opening_from_the_console(client, people, settings, 
     assert opening.json()["status"] == "recorded"
 
 
-@pytest.mark.parametrize("path", ["/portal/staff", "/portal/staff/sections/{section}/opening"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/portal/staff",
+        "/portal/staff/sections/{section}/opening",
+        "/portal/staff/sections/{section}/registrations",
+    ],
+)
 async def test_anonymous_browsers_log_in_first_and_other_roles_are_refused(client, people, path):
     section_id = await open_section(client, people)
     url = path.format(section=section_id)
@@ -137,3 +144,29 @@ async def test_a_supervisor_cannot_start_an_opening_by_posting_the_form(client, 
     await sign_in(client, "zj_supervisor")
     refused = await form_post(client, "/portal", f"/portal/staff/sections/{section_id}/opening/start", {})
     assert refused.status_code == 403
+
+
+async def test_staff_reject_with_a_reason_and_accept_registrations_from_the_page(client, people):
+    section_id = await open_section(client, people)
+    first = (await register_bidder(client, people, section_id, "bidder_a")).json()
+    await upload(client, people, first["id"], small_pdf(), as_="bidder_a")
+    second = (await register_bidder(client, people, section_id, "bidder_b")).json()
+    await sign_in(client, "clerk")
+    page = f"/portal/staff/sections/{section_id}/registrations"
+    listed = await client.get(page, headers=HTML)
+    assert "江苏华建建设集团有限公司" in listed.text and "南京宁安建工有限公司" in listed.text
+
+    base = f"/portal/staff/sections/{section_id}/registrations"
+    no_reason = await form_post(client, page, f"{base}/{second['id']}/reject", {"reason": ""})
+    assert no_reason.status_code == 422
+    assert re.search(rf'id="e-reason-{second["id"]}" role="alert">[^<]+<', no_reason.text)
+    rejected = await form_post(client, page, f"{base}/{second['id']}/reject", {"reason": "未上传营业执照"})
+    assert rejected.status_code == 303
+    accepted = await form_post(client, page, f"{base}/{first['id']}/accept", {})
+    assert accepted.status_code == 303, accepted.text
+    mine = {
+        r["id"]: (r["status"], r["reason"])
+        for who in ("bidder_a", "bidder_b")
+        for r in (await client.get("/api/bidding/registrations/mine", headers=people.headers(who))).json()
+    }
+    assert mine == {first["id"]: ("accepted", None), second["id"]: ("rejected", "未上传营业执照")}
