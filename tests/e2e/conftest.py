@@ -14,6 +14,7 @@ CI=true, where that fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -63,6 +64,11 @@ class Portal:
     url: str
     data_dir: Path
     env: dict[str, str]
+    started: float = field(default_factory=time.time)
+
+    def now(self) -> dt.datetime:
+        """The server's clock: TRADING_CLOCK_AT when it started, then running in real time."""
+        return dt.datetime.fromisoformat(CLOCK_AT) + dt.timedelta(seconds=time.time() - self.started)
 
     def cli(self, *args: str) -> str:
         """Run a `trading` command against the served center's database."""
@@ -114,6 +120,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    center.started = time.time()
     try:
         _wait_until_ready(center.url, server)
         yield center

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -34,10 +32,6 @@ from trading.errors import NotFound
 from trading.settings import Settings
 
 MAX_CHECKED_BYTES = 50 << 20
-PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates" / "web"),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 def _desk(state: State) -> DocumentDesk:
@@ -273,24 +267,18 @@ class PublicVerificationController(Controller):
         )
 
 
-@get("/verify/{code:str}", exclude_from_auth=True, include_in_schema=False, media_type=MediaType.HTML)
-async def verify_page(
-    state: State,
-    session: NamedDependency[AsyncSession],
-    settings: NamedDependency[Settings],
-    code: FromPath[str],
-) -> Response[str]:
-    """What a reader sees after scanning the QR code."""
+async def verification_of_code(
+    session: AsyncSession, state: State, settings: Settings, code: str
+) -> VerificationOut | None:
+    """What the verification page shows for a code (None: no document has it); the page itself
+    is the portal's (trading/portal/public.py)."""
     desk = _desk(state)
     document = await service.by_code(session, code)
     if document is None:
-        page = PAGES.get_template("verify.html").render(found=None, code=code, center=settings.center_name)
-        return Response(page, status_code=404, media_type=MediaType.HTML)
-    found = verification_out(
+        return None
+    return verification_out(
         await service.verify_stored(session, document, desk.store, desk.signer), desk, settings
     )
-    page = PAGES.get_template("verify.html").render(found=found, code=code, center=settings.center_name)
-    return Response(page, media_type=MediaType.HTML)
 
 
 @get("/verify/{code:str}/pdf", exclude_from_auth=True, include_in_schema=False)
@@ -305,4 +293,4 @@ async def verify_original(
 
 
 def route_handlers() -> list[Any]:
-    return [DocumentController, PublicVerificationController, verify_page, verify_original]
+    return [DocumentController, PublicVerificationController, verify_original]

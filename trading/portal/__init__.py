@@ -14,7 +14,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 def route_handlers() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
-    from trading.portal import account, oversight, staff
+    from trading.portal import account, oversight, public, staff
     from trading.portal.controllers import front_page
 
     return [
@@ -24,6 +24,13 @@ def route_handlers() -> list[Any]:
         account.log_out,
         account.switch_language,
         account.my_account,
+        account.sign_up_form,
+        account.sign_up,
+        public.announcement_list,
+        public.announcement_page,
+        public.disclosure,
+        public.verify_form,
+        public.verify_page,
         # Staff, supervisors and auditors (trading/portal/staff.py, oversight.py).
         oversight.router(),
         staff.router(),

@@ -12,6 +12,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.auth import service
@@ -22,6 +23,9 @@ from trading.auth.lockout import LockoutPolicy
 from trading.auth.tokens import issue_token
 from trading.clock import Clock
 from trading.errors import DomainError
+from trading.organisations import service as organisations
+from trading.organisations.schemas import BidderSignUp
+from trading.organisations.uscc import InvalidUSCC
 from trading.portal.web import (
     ENGLISH,
     LANG_COOKIE,
@@ -124,3 +128,57 @@ async def my_account(request: Request[Identity, Any, Any]) -> Template:
     """Where a signed-in person lands: who they are and the workspaces of their roles."""
     workspaces = [item for item in navigation(request) if item["restricted"]]
     return page("portal/account.html", workspaces=workspaces)
+
+
+SIGN_UP_FIELDS = (
+    "uscc",
+    "name",
+    "region",
+    "legal_representative",
+    "contact_phone",
+    "basic_account_name",
+    "basic_account_number",
+    "basic_account_bank",
+    "username",
+    "display_name",
+)
+
+
+@get("/signup", exclude_from_auth=True, include_in_schema=False)
+async def sign_up_form() -> Template:
+    return page("portal/signup.html", values=dict.fromkeys(SIGN_UP_FIELDS, ""), errors={})
+
+
+@post("/signup", exclude_from_auth=True, include_in_schema=False)
+async def sign_up(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    """A company signs itself up as a bidder (POST /api/organisations/sign-up by form). The credit
+    code is checked as it is typed (portal.js, GB 32100 check character) and again here."""
+    values = {name: data.get(name, "").strip() for name in SIGN_UP_FIELDS}
+    organisation = {k: values[k] or None for k in SIGN_UP_FIELDS[:8]}
+    try:
+        application = BidderSignUp.model_validate(
+            {
+                "organisation": {**organisation, "capacities": ["bidder"]},
+                "username": values["username"],
+                "display_name": values["display_name"],
+                "password": data.get("password", ""),
+            }
+        )
+        await organisations.apply_as_bidder(session, application, at=clock.now())
+    except (ValidationError, DomainError) as exc:
+        await session.rollback()
+        errors = form_errors(request, exc, fields=SIGN_UP_FIELD_NAMES)
+        if isinstance(exc, InvalidUSCC):
+            errors = {"uscc": t(request, exc.zh, exc.en)}
+        return page("portal/signup.html", status_code=400, values=values, errors=errors)
+    await session.commit()
+    return page("portal/signup_received.html")
+
+
+# The service's names of the form's fields (pydantic `loc`), for errors beside the right field.
+SIGN_UP_FIELD_NAMES = {f"organisation.{name}": name for name in SIGN_UP_FIELDS[:8]} | {"password": "password"}

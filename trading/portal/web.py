@@ -155,11 +155,21 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo, fmt: str = "%Y-%m-%d 
     return value.astimezone(zone).strftime(fmt)
 
 
+def yuan(fen: int | None) -> str:
+    """¥1,234,567.89 from fen (amounts are integers of fen everywhere): the `yuan` filter."""
+    if fen is None:
+        return ""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    whole, cents = divmod(fen, 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
+
+
 def install(engine: Any, zone: dt.tzinfo) -> None:
     """Register the portal's template helpers on the app's Jinja engine: `{{ x | local_time }}`
     or `{{ x | local_time("%H:%M:%S") }}`."""
     env = engine.engine
     env.filters["local_time"] = lambda value, fmt="%Y-%m-%d %H:%M": local_time(value, zone, fmt)
+    env.filters["yuan"] = yuan
     env.globals.update(t=t, viewer=viewer, navigation=navigation, language=language, FORM_WIDE=FORM_WIDE)
 
 
