@@ -81,7 +81,9 @@ def document_kinds() -> list[Any]:
 
 
 def portal_pages() -> list[Any]:
-    """The bidder's workspace pages (bidding/portal.py), mounted in the portal's router."""
-    from bidding.portal import portal_pages as pages
+    """The bidder's workspace pages (bidding/portal.py) and the staff's section consoles
+    (registrations, opening: bidding/portal_staff.py), mounted in the portal's router."""
+    from bidding.portal import portal_pages as bidder_pages
+    from bidding.portal_staff import pages as staff_pages
 
-    return pages()
+    return [*bidder_pages(), *staff_pages()]

@@ -23,7 +23,7 @@ import os
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import anyio
 import click
@@ -37,6 +37,7 @@ from bidding.sealing.documents import DocumentInvalid, verify_document
 from bidding.sealing.manifest import BidData, SealingParameters
 from bidding.sealing.receipts import ReceiptInvalid, verify_receipt
 from trading.audit import offline
+from trading.cli_help import example
 
 SIGNING_KEY = "signing-key.pem"
 DECRYPTION_KEY = "decryption-key.pem"
@@ -52,8 +53,46 @@ def _passphrase(variable: str | None) -> bytes | None:
     return value.encode()
 
 
+def _pem_from(path: Path, field: str, option: str, origin: str) -> bytes:
+    """A PEM certificate from a file holding it, or holding the platform's JSON answer that carries
+    it in `field` (saved as the server gives it: `curl ... > ca.json`)."""
+    raw = path.read_bytes()
+    if raw.lstrip().startswith(b"{"):
+        try:
+            pem = json.loads(raw)[field]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise click.BadParameter(
+                f"{path} is JSON without a '{field}' PEM: save the answer of {origin}", param_hint=option
+            ) from exc
+        raw = str(pem).encode()
+    try:
+        x509.load_pem_x509_certificate(raw)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{path} holds no PEM certificate (nor the JSON answer of {origin})", param_hint=option
+        ) from exc
+    return raw
+
+
 def _ca(path: Path) -> x509.Certificate:
-    return x509.load_pem_x509_certificate(path.read_bytes())
+    pem = _pem_from(path, "ca", "--ca", "GET /api/bidding/platform/certificates")
+    return x509.load_pem_x509_certificate(pem)
+
+
+class _Progress:
+    """A file read through a progress bar on stderr (sealing or uploading a large bid takes a while)."""
+
+    def __init__(self, source: BinaryIO, bar: Any) -> None:
+        self._source, self._bar = source, bar
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._source.read(size)
+        self._bar.update(len(chunk))
+        return chunk
+
+
+def _progressbar(length: int, label: str) -> Any:
+    return click.progressbar(length=length, label=label, file=sys.stderr)
 
 
 def _fail(message: str) -> None:
@@ -66,12 +105,26 @@ passphrase_option = click.option(
 )
 
 
-@click.group(name="bid", help="Bidder side: keys, sealing, submission, receipts (no server settings needed).")
+@click.group(
+    name="bid",
+    help="Bidder side: keys, sealing, submission, receipts (no server settings needed).",
+    epilog=example(
+        "trading bid keygen --out keys/ --uscc 91320000134000789X --name 江苏华建建设集团有限公司",
+        "trading bid seal --help",
+    ),
+)
 def bid_group() -> None:
     pass
 
 
-@bid_group.command(name="keygen", help="Make a signing key (EC P-256), a decryption key (X25519) and a CSR.")
+@bid_group.command(
+    name="keygen",
+    help="Make a signing key (EC P-256), a decryption key (X25519) and a CSR.",
+    epilog=example(
+        "trading bid keygen --out keys/ --uscc 91320000134000789X --name 江苏华建建设集团有限公司 "
+        "--passphrase-env BID_KEY_PASSPHRASE"
+    ),
+)
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--uscc", required=True, help="the organisation's unified social credit code")
 @click.option("--name", required=True, help="the organisation's name")
@@ -110,7 +163,15 @@ def _extra(values: tuple[str, ...]) -> dict[str, str]:
     return pairs
 
 
-@bid_group.command(name="seal", help="Encrypt and sign a bid file and its key figures into a sealed package.")
+@bid_group.command(
+    name="seal",
+    help="Encrypt and sign a bid file and its key figures into a sealed package.",
+    epilog=example(
+        "curl -o ca.json https://ggzy.example.cn/api/bidding/platform/certificates",
+        "trading bid seal --parameters params.json --ca ca.json --certificate cert.pem --keys keys/ "
+        "--file 投标文件.pdf --price 48000000.00 --duration-days 540 --out bid.sealed",
+    ),
+)
 @click.option(
     "--parameters",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -121,7 +182,8 @@ def _extra(values: tuple[str, ...]) -> dict[str, str]:
     "--ca",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="the platform root CA (GET /api/bidding/platform/certificates)",
+    help="the platform root CA: the answer of GET /api/bidding/platform/certificates saved as it comes "
+    "(JSON), or the CA's PEM",
 )
 @click.option(
     "--certificate",
@@ -160,7 +222,9 @@ def bid_seal(
 
     passphrase = _passphrase(passphrase_env)
     section = load_parameters(parameters, _ca(ca))
-    certificate_pem = certificate.read_text()
+    certificate_pem = _pem_from(
+        certificate, "certificate_pem", "--certificate", "POST /api/bidding/certificates"
+    ).decode()
     uscc = _subject_uscc(certificate_pem)
     try:
         data = BidData(
@@ -172,9 +236,12 @@ def bid_seal(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    with bid_file.open("rb") as source:
+    with (
+        bid_file.open("rb") as source,
+        _progressbar(bid_file.stat().st_size, f"sealing {bid_file.name}") as bar,
+    ):
         summary = package.seal_bid(
-            source=source,
+            source=_Progress(source, bar),  # type: ignore[arg-type]
             file_name=bid_file.name,
             bid_data=data,
             parameters=section,
@@ -208,7 +275,14 @@ def _subject_uscc(certificate_pem: str) -> str:
     return uscc
 
 
-@bid_group.command(name="submit", help="Upload a sealed package (streamed) and print the signed receipt.")
+@bid_group.command(
+    name="submit",
+    help="Upload a sealed package (streamed) and print the signed receipt.",
+    epilog=example(
+        "TRADING_TOKEN=eyJ... trading bid submit --server https://ggzy.example.cn "
+        "--section 0193a0c4-... bid.sealed > receipt.json"
+    ),
+)
 @click.option("--server", required=True, help="https://platform.example.cn")
 @click.option(
     "--token-env", default="TRADING_TOKEN", show_default=True, help="variable holding your login token"
@@ -252,20 +326,22 @@ def upload(
 ) -> dict[str, Any]:
     """Stream `sealed` to the platform; the receipt, or ClickException with the platform's message."""
 
-    def chunks() -> Any:
+    def chunks(bar: Any) -> Any:
         with sealed.open("rb") as source:
             while block := source.read(1 << 20):
+                bar.update(len(block))
                 yield block
 
-    answer = client.post(
-        f"/api/bidding/sections/{section_id}/bids",
-        content=chunks(),
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/octet-stream",
-            **({"X-Trading-Device": device} if device else {}),
-        },
-    )
+    with _progressbar(sealed.stat().st_size, f"uploading {sealed.name}") as bar:
+        answer = client.post(
+            f"/api/bidding/sections/{section_id}/bids",
+            content=chunks(bar),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/octet-stream",
+                **({"X-Trading-Device": device} if device else {}),
+            },
+        )
     body = answer.json()
     if answer.status_code != 201:
         message = body.get("message", {}) if isinstance(body, dict) else {}
@@ -280,9 +356,18 @@ def upload(
     help="Check a receipt offline: the platform's signature, the package it names, that the audit log "
     "holds the submission (inclusion in the checkpoint the receipt carries) and, given a consistency "
     "proof from a newer checkpoint, that the log still holds it.",
+    epilog=example(
+        "trading bid verify-receipt receipt.json --ca ca.json --package bid.sealed",
+        "trading bid verify-receipt receipt.json --ca ca.json --consistency proof.json",
+    ),
 )
 @click.argument("receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--ca", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="the platform root CA: GET /api/bidding/platform/certificates saved (JSON), or its PEM",
+)
 @click.option("--package", "sealed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--consistency",
@@ -345,7 +430,13 @@ def still_logged(checkpoint: offline.Checkpoint, body: dict[str, Any], proof: An
     return second
 
 
-@bid_group.command(name="decrypt-key", help="During the decryption window: your bid's content key (base64).")
+@bid_group.command(
+    name="decrypt-key",
+    help="During the decryption window: your bid's content key (base64).",
+    epilog=example(
+        "trading bid decrypt-key --package bid.sealed --keys keys/ --passphrase-env BID_KEY_PASSPHRASE"
+    ),
+)
 @click.option(
     "--package", "sealed", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
 )
@@ -362,7 +453,9 @@ def bid_decrypt_key(sealed: Path, key_dir: Path, passphrase_env: str | None) -> 
 
 
 @bid_group.command(
-    name="check", help="Open your own sealed package with your decryption key, as the opening will."
+    name="check",
+    help="Open your own sealed package with your decryption key, as the opening will.",
+    epilog=example("trading bid check --package bid.sealed --keys keys/"),
 )
 @click.option(
     "--package", "sealed", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
@@ -384,12 +477,20 @@ def bid_check(sealed: Path, key_dir: Path, passphrase_env: str | None) -> None:
     click.echo(json.dumps(unsealed.statement.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
-@click.group(name="keyholder", help="Opening key holder side: make a key, release shares after the deadline.")
+@click.group(
+    name="keyholder",
+    help="Opening key holder side: make a key, release shares after the deadline.",
+    epilog=example("trading keyholder keygen --out holder.pem"),
+)
 def keyholder_group() -> None:
     pass
 
 
-@keyholder_group.command(name="keygen", help="Make an X25519 key pair; prints the public key to register.")
+@keyholder_group.command(
+    name="keygen",
+    help="Make an X25519 key pair; prints the public key to register.",
+    epilog=example("trading keyholder keygen --out holder.pem --passphrase-env HOLDER_PASSPHRASE"),
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @passphrase_option
 def keyholder_keygen(out: Path, passphrase_env: str | None) -> None:
@@ -415,7 +516,11 @@ def release(wraps: dict[str, Any], key: Any) -> dict[str, Any]:
     }
 
 
-@keyholder_group.command(name="release", help="Open your shares of a section's bids (after the deadline).")
+@keyholder_group.command(
+    name="release",
+    help="Open your shares of a section's bids (after the deadline).",
+    epilog=example("trading keyholder release --wraps wraps.json --key holder.pem --out shares.json"),
+)
 @click.option(
     "--wraps",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -434,7 +539,10 @@ def keyholder_release(wraps: Path, key: Path, out: Path, passphrase_env: str | N
 
 
 @click.group(
-    cls=LitestarGroup, name="bids", help="Platform side: the stored sealed bids (needs the server settings)."
+    cls=LitestarGroup,
+    name="bids",
+    help="Platform side: the stored sealed bids (needs the server settings).",
+    epilog=example("trading bids check-packages"),
 )
 def bids_group() -> None:
     pass
@@ -455,6 +563,7 @@ async def _check_due(settings: Any, now: dt.datetime) -> int:
     name="check-packages",
     help="Hold every stored package of a section (or of every section past its deadline and not yet "
     "checked) to the digest its receipt signed (E-05); exit 1 when one is damaged.",
+    epilog=example("trading bids check-packages", "trading bids check-packages --section 0193a0c4-..."),
 )
 @click.option("--section", "section_id", type=click.UUID, help="one section (default: every section now due)")
 def bids_check_packages(app: Litestar, section_id: Any) -> None:
@@ -481,7 +590,7 @@ def bids_check_packages(app: Litestar, section_id: Any) -> None:
         _fail("damaged packages found: their bidders were told (E-05)")
 
 
-@click.group()
+@click.group(epilog=example("python -m bidding.cli bid seal --help"))
 def main() -> None:
     """python -m bidding.cli: the bidder's and key holder's tools without the platform's CLI."""
 

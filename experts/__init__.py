@@ -48,3 +48,10 @@ def document_kinds() -> list[Any]:
     from experts.official_documents import document_kinds as kinds
 
     return kinds()
+
+
+def portal_pages() -> list[Any]:
+    """The expert's page: drawn sections and signing in with the declaration (experts/portal.py)."""
+    from experts.portal import pages
+
+    return pages()

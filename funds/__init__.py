@@ -85,7 +85,9 @@ def document_kinds() -> list[Any]:
 
 
 def portal_pages() -> list[Any]:
-    """The funds pages of the portal (funds/portal.py)."""
-    from funds.portal import portal_pages as pages
+    """The funds pages of the portal (funds/portal.py) and the ledger pages of the supervisors'
+    and auditors' portal (funds/portal_staff.py)."""
+    from funds.portal import portal_pages as bidder_pages
+    from funds.portal_staff import pages as ledger_pages
 
-    return pages()
+    return [*bidder_pages(), *ledger_pages()]

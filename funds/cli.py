@@ -9,8 +9,15 @@ import click
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
+from trading.cli_help import example
 
-@click.group(cls=LitestarGroup, name="funds", help="The deposit escrow ledger.")
+
+@click.group(
+    cls=LitestarGroup,
+    name="funds",
+    help="The deposit escrow ledger.",
+    epilog=example("trading funds verify --checkpoint journal-2026-11-30.json"),
+)
 def funds_group() -> None:
     pass
 
@@ -19,6 +26,7 @@ def funds_group() -> None:
     name="verify",
     help="Replay the journal: recompute every balance, walk the hash chain, hold it to every stored "
     "checkpoint and to the checkpoint files given; name the first broken link.",
+    epilog=example("trading funds verify", "trading funds verify --checkpoint journal-2026-11-30.json"),
 )
 @click.option(
     "--checkpoint",

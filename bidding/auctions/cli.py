@@ -9,13 +9,24 @@ import click
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
+from trading.cli_help import example
 
-@click.group(cls=LitestarGroup, name="auction", help="Listings and auctions.")
+
+@click.group(
+    cls=LitestarGroup,
+    name="auction",
+    help="Listings and auctions.",
+    epilog=example("trading auction settle-due"),
+)
 def auction_group() -> None:
     pass
 
 
-@auction_group.command(name="settle-due", help="Settle every listing or auction the clock has ended.")
+@auction_group.command(
+    name="settle-due",
+    help="Settle every listing or auction the clock has ended.",
+    epilog=example("trading auction settle-due    (from cron, every minute)"),
+)
 def settle_due(app: Litestar) -> None:
     from bidding.auctions import service
     from trading.db.session import Database

@@ -197,11 +197,15 @@ class AuctionController(Controller):
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         listing_id: FromPath[uuid.UUID],
-        data: JSONBody[JoinIn],
+        data: JSONBody[JoinIn | None] = None,
     ) -> BidderOut:
         """Join with an accepted registration and a secured deposit; get the bidder number (竞买号)."""
         joined = await service.join(
-            session, listing_id, bidder=request.user, conditions_met=data.conditions_met, at=clock.now()
+            session,
+            listing_id,
+            bidder=request.user,
+            conditions_met=(data or JoinIn()).conditions_met,
+            at=clock.now(),
         )
         await session.commit()
         return BidderOut(number=joined.number, wants_auction=joined.wants_auction, joined_at=joined.joined_at)

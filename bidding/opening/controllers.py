@@ -127,7 +127,7 @@ class OpeningController(Controller):
         settings: NamedDependency[Settings],
         channels: NamedDependency[ChannelsPlugin],
         section_id: FromPath[uuid.UUID],
-        data: JSONBody[StartIn],
+        data: JSONBody[StartIn | None] = None,
     ) -> OpeningOut:
         """Start the opening after the deadline: the bids are counted against the rule (C-09 / P-06);
         too few and the section fails with the bids unopened."""
@@ -138,7 +138,7 @@ class OpeningController(Controller):
             section_id=section_id,
             actor=request.user,
             at=now,
-            decryption_minutes=data.decryption_minutes,
+            decryption_minutes=(data or StartIn()).decryption_minutes,
         )
         await session.commit()
         await live.publish_committed(session, channels)

@@ -177,14 +177,14 @@ class RegistrationController(Controller):
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
         registration_id: FromPath[uuid.UUID],
-        data: JSONBody[ReviewIn],
+        data: JSONBody[ReviewIn | None] = None,
     ) -> RegistrationOut:
         """资格审查不通过, with the reason the bidder sees; it may register again, corrected."""
         registration = await service.review(
             session,
             registration_id,
             "reject",
-            reason=data.reason,
+            reason=(data or ReviewIn()).reason,
             reviewer=request.user,
             at=clock.now(),
             zone=settings.zone,
@@ -212,7 +212,7 @@ class RegistrationController(Controller):
         registration = await service.withdraw(
             session,
             registration_id,
-            reason=data.reason if data else None,
+            reason=(data or ReviewIn()).reason if data else None,
             bidder=request.user,
             at=clock.now(),
             zone=settings.zone,

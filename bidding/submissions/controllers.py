@@ -91,11 +91,16 @@ class BidController(Controller):
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
         section_id: FromPath[uuid.UUID],
-        data: JSONBody[WithdrawIn],
+        data: JSONBody[WithdrawIn | None] = None,
     ) -> ReceiptOut:
         """Withdraw your bid before the deadline (written notice, C-07); answered with a signed receipt."""
         receipt = await service.withdraw_bid(
-            session, settings, clock, section_id=section_id, bidder=request.user, reason=data.reason
+            session,
+            settings,
+            clock,
+            section_id=section_id,
+            bidder=request.user,
+            reason=(data or WithdrawIn()).reason,
         )
         platform = await platform_authority(session, settings, at=clock.now())
         await session.commit()

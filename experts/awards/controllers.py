@@ -245,7 +245,7 @@ class AwardController(Controller):
         settings: NamedDependency[Settings],
         section_id: FromPath[uuid.UUID],
         kind: FromPath[str],
-        data: JSONBody[NoticeIn],
+        data: JSONBody[NoticeIn | None] = None,
     ) -> NoticeOut:
         """Draft `candidates` (the publicity, with scores, rejections and where to object) or `award`
         (the result, naming the experts in procurement) from the report; then submit it as usual."""
@@ -258,7 +258,7 @@ class AwardController(Controller):
             author=request.user,
             at=clock.now(),
             zone=settings.zone,
-            publicity_end=data.publicity_end,
+            publicity_end=(data or NoticeIn()).publicity_end,
         )
         await session.commit()
         return NoticeOut(

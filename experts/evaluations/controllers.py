@@ -192,11 +192,13 @@ class EvaluationController(Controller):
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         section_id: FromPath[uuid.UUID],
-        data: JSONBody[SignIn],
+        data: JSONBody[SignIn | None] = None,
     ) -> EvaluationOut:
         """Each member signs, with a dissent if any; the last signature evaluates the section."""
         evaluation = await service.get_evaluation(session, section_id)
         seat = await service.sitting_member(session, evaluation, request.user)
-        await service.sign(session, evaluation, seat, data.dissent, actor=request.user.actor, at=clock.now())
+        await service.sign(
+            session, evaluation, seat, (data or SignIn()).dissent, actor=request.user.actor, at=clock.now()
+        )
         await session.commit()
         return await evaluation_out(session, evaluation, request.user, seat.id)

@@ -259,6 +259,24 @@ async def outstanding(
     return Outstanding(held, refunds)
 
 
+async def outstanding_over_time(
+    session: AsyncSession, *, instants: Sequence[dt.datetime], sectors: frozenset[str] | None
+) -> list[tuple[dt.datetime, int]]:
+    """Cash held on the virtual accounts (deposits not yet refunded or converted) as it stood at
+    each instant, from the journal: what the escrow owes bidders, over time."""
+    query = select(VirtualAccount.account_id)
+    if sectors is not None:
+        query = query.where(VirtualAccount.sector.in_(sorted(sectors)))
+    accounts = list((await session.scalars(query)).all())
+    points = []
+    for at in instants:
+        held = 0
+        for account_id in accounts:
+            held -= await journal.balance(session, account_id, at=at)
+        points.append((at, held))
+    return points
+
+
 # --- CSV -----------------------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -118,14 +118,14 @@ class DepositController(Controller):
         clock: NamedDependency[Clock],
         section_id: FromPath[uuid.UUID],
         organisation_id: FromPath[uuid.UUID],
-        data: JSONBody[ConvertIn],
+        data: JSONBody[ConvertIn | None] = None,
     ) -> SettlementOut:
         """L-05: the land or property winner's deposit becomes part of the price (after the fee, if asked)."""
         conversion = await service.convert_deposit(
             session,
             section_id=section_id,
             organisation_id=organisation_id,
-            settle_fee=data.settle_fee,
+            settle_fee=(data or ConvertIn()).settle_fee,
             actor=request.user.actor,
             at=clock.now(),
         )

@@ -45,8 +45,11 @@ async def test_a_bidder_seals_and_checks_receipts_with_the_command_line_tool(
         headers=people.headers("bidder_a"),
     )
     assert certificate.status_code == 201
-    (work / "cert.pem").write_text(certificate.json()["certificate_pem"])
-    (work / "ca.pem").write_text((await client.get("/api/bidding/platform/certificates")).json()["ca"])
+    # Saved as the platform answers (JSON); the tool takes that as well as a bare PEM.
+    (work / "cert.json").write_text(certificate.text)
+    platform = await client.get("/api/bidding/platform/certificates")
+    (work / "ca.json").write_text(platform.text)
+    (work / "ca.pem").write_text(platform.json()["ca"])
     parameters = await client.get(
         f"/api/bidding/sections/{kit.section_id}/sealing-parameters", headers=people.headers("bidder_a")
     )
@@ -59,9 +62,9 @@ async def test_a_bidder_seals_and_checks_receipts_with_the_command_line_tool(
         "--parameters",
         str(work / "params.json"),
         "--ca",
-        str(work / "ca.pem"),
+        str(work / "ca.json"),
         "--certificate",
-        str(work / "cert.pem"),
+        str(work / "cert.json"),
         "--keys",
         str(work / "keys"),
         "--file",
@@ -81,7 +84,8 @@ async def test_a_bidder_seals_and_checks_receipts_with_the_command_line_tool(
     ]
     sealed = run(*seal_args, env=env)
     assert sealed.exit_code == 0, sealed.output
-    summary = json.loads(sealed.output)
+    assert "sealing 投标文件.pdf" in sealed.stderr
+    summary = json.loads(sealed.stdout)
     assert summary["section"] == kit.parameters.section_code
 
     checked = run(
@@ -206,7 +210,9 @@ async def test_a_key_holder_makes_its_key_and_releases_its_shares_with_the_tool(
     await pass_deadline(clock, kit)
     assert (
         await client.post(
-            f"/api/bidding/sections/{kit.section_id}/opening", json={}, headers=people.headers("clerk")
+            # No body, as `curl -X POST` sends it: the defaults need none.
+            f"/api/bidding/sections/{kit.section_id}/opening",
+            headers=people.headers("clerk"),
         )
     ).status_code == 201
     for holder in ("clerk", "zj_supervisor"):
@@ -249,3 +255,35 @@ def test_the_tool_makes_its_installation_id_once_and_keeps_it(tmp_path):
     path.write_text("not an id!\n")  # edited by hand into something the platform would ignore
     remade = installation_id(path)
     assert remade != made and installation_id(path) == remade
+
+
+def test_a_ca_file_that_is_neither_pem_nor_the_platforms_answer_is_a_usage_error(tmp_path):
+    for name, content in (("ca.json", '{"signer": "x"}'), ("ca.pem", "not a certificate")):
+        (tmp_path / name).write_text(content)
+        for other in ("params.json", "cert.pem", "bid.pdf"):
+            (tmp_path / other).write_text("x")
+        (tmp_path / "keys").mkdir(exist_ok=True)
+        result = CliRunner().invoke(
+            main,
+            [
+                "bid",
+                "seal",
+                "--parameters",
+                str(tmp_path / "params.json"),
+                "--ca",
+                str(tmp_path / name),
+                "--certificate",
+                str(tmp_path / "cert.pem"),
+                "--keys",
+                str(tmp_path / "keys"),
+                "--file",
+                str(tmp_path / "bid.pdf"),
+                "--price",
+                "1.00",
+                "--out",
+                str(tmp_path / "bid.sealed"),
+            ],
+        )
+        assert result.exit_code == 2, result.output
+        assert "--ca" in result.stderr and "/api/bidding/platform/certificates" in result.stderr
+        assert "Traceback" not in result.output

@@ -174,9 +174,11 @@ class AnnouncementController(Controller):
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
         announcement_id: FromPath[uuid.UUID],
-        data: JSONBody[ReviewIn],
+        data: JSONBody[ReviewIn | None] = None,
     ) -> AnnouncementOut:
-        return await self._review("approve", request, session, clock, settings, announcement_id, data.note)
+        return await self._review(
+            "approve", request, session, clock, settings, announcement_id, (data or ReviewIn()).note
+        )
 
     @post(
         "/{announcement_id:uuid}/reject",
@@ -191,9 +193,11 @@ class AnnouncementController(Controller):
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
         announcement_id: FromPath[uuid.UUID],
-        data: JSONBody[ReviewIn],
+        data: JSONBody[ReviewIn | None] = None,
     ) -> AnnouncementOut:
-        return await self._review("reject", request, session, clock, settings, announcement_id, data.note)
+        return await self._review(
+            "reject", request, session, clock, settings, announcement_id, (data or ReviewIn()).note
+        )
 
     @post(
         "/{announcement_id:uuid}/publish",

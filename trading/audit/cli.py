@@ -20,6 +20,8 @@ import click
 from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 
+from trading.cli_help import example
+
 T = TypeVar("T")
 
 log_option = click.option("--log", "log_id", default="audit", show_default=True, help="audit or journal")
@@ -87,14 +89,23 @@ def verify_and_report(app: Litestar, log_id: str, files: tuple[Path, ...], what:
 
 
 @click.group(
-    cls=LitestarGroup, name="audit", help="The audit log and the ledger journal as signed Merkle logs."
+    cls=LitestarGroup,
+    name="audit",
+    help="The audit log and the ledger journal as signed Merkle logs.",
+    epilog=example(
+        "trading audit verify", "trading audit checkpoint --log journal --out journal-2026-12-01.json"
+    ),
 )
 def audit_group() -> None:
     pass
 
 
 @audit_group.command(
-    name="verify", help="Walk a log's chain and hold it to every stored checkpoint and to the files given."
+    name="verify",
+    help="Walk a log's chain and hold it to every stored checkpoint and to the files given.",
+    epilog=example(
+        "trading audit verify --checkpoint audit-2026-11-30.json", "trading audit verify --log journal"
+    ),
 )
 @log_option
 @click.option(
@@ -110,7 +121,11 @@ def audit_verify(app: Litestar, log_id: str, files: tuple[Path, ...]) -> None:
     click.echo(f"{what} intact: {report.rows} {'events' if log_id == 'audit' else 'rows'}, {held}")
 
 
-@audit_group.command(name="checkpoint", help="Sign the log as it stands now and export that checkpoint.")
+@audit_group.command(
+    name="checkpoint",
+    help="Sign the log as it stands now and export that checkpoint.",
+    epilog=example("trading audit checkpoint --log audit --out audit-2026-12-01.json"),
+)
 @log_option
 @out_option
 def audit_checkpoint(app: Litestar, log_id: str, out: Path | None) -> None:
@@ -126,7 +141,11 @@ def audit_checkpoint(app: Litestar, log_id: str, out: Path | None) -> None:
     _emit(run_session(app, work), out)
 
 
-@audit_group.command(name="prove", help="Export the inclusion proof of row SEQ in the checkpoint of SIZE.")
+@audit_group.command(
+    name="prove",
+    help="Export the inclusion proof of row SEQ in the checkpoint of SIZE.",
+    epilog=example("trading audit prove --log audit --seq 118 --size 240 --out inclusion.json"),
+)
 @log_option
 @click.option("--seq", type=int, required=True, help="the row's number (1 = the first event or entry)")
 @click.option("--size", type=int, required=True, help="the size of a stored checkpoint")
@@ -143,7 +162,11 @@ def audit_prove(app: Litestar, log_id: str, seq: int, size: int, out: Path | Non
     )
 
 
-@audit_group.command(name="consistency", help="Export the proof that checkpoint FIRST is a prefix of SECOND.")
+@audit_group.command(
+    name="consistency",
+    help="Export the proof that checkpoint FIRST is a prefix of SECOND.",
+    epilog=example("trading audit consistency --log audit --first 120 --second 240 --out consistency.json"),
+)
 @log_option
 @click.option("--first", type=int, required=True)
 @click.option("--second", type=int, required=True)
@@ -161,7 +184,9 @@ def audit_consistency(app: Litestar, log_id: str, first: int, second: int, out: 
 
 
 @audit_group.command(
-    name="check-proof", help="Offline: check an exported checkpoint, inclusion or consistency proof."
+    name="check-proof",
+    help="Offline: check an exported checkpoint, inclusion or consistency proof.",
+    epilog=example("trading audit check-proof consistency.json --public-key MCowBQYDK2VwAyEA..."),
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--public-key", help="the platform's log key (base64), pinned beforehand")

@@ -168,10 +168,10 @@ class AuditController(Controller):
         log_signer: NamedDependency[LogSigner],
         log_sources: NamedDependency[dict[str, Any]],
         log_id: FromPath[str],
-        data: JSONBody[VerifyIn],
+        data: JSONBody[VerifyIn | None] = None,
     ) -> LogReportOut:
         """Replay the log against every stored checkpoint and the one handed in (kept offline)."""
         source = _source(log_sources, log_id)
-        given = [data.checkpoint] if data.checkpoint is not None else []
+        given = [data.checkpoint] if data is not None and data.checkpoint is not None else []
         report = await checkpoints.verify_log(session, source, log_signer, given)
         return LogReportOut.of(source.log_id, report)

@@ -12,7 +12,15 @@ from trading.auth.guards import ANY_USER, allow
 from trading.auth.identity import Identity, Role
 from trading.auth.lockout import LockoutPolicy
 from trading.auth.models import User
-from trading.auth.schemas import LoginIn, LoginOut, PasswordChangeIn, PasswordResetIn, UserIn, UserOut
+from trading.auth.schemas import (
+    DirectoryEntryOut,
+    LoginIn,
+    LoginOut,
+    PasswordChangeIn,
+    PasswordResetIn,
+    UserIn,
+    UserOut,
+)
 from trading.auth.tokens import issue_token
 from trading.clock import Clock
 from trading.errors import not_found
@@ -131,6 +139,36 @@ class UserController(Controller):
     ) -> list[UserOut]:
         users = await service.list_users(session, limit=min(max(limit, 1), 500), offset=max(offset, 0))
         return [UserOut.model_validate(u) for u in users]
+
+    @get("/directory", operation_id="searchUserDirectory", opt=allow(Role.staff, Role.admin, Role.auditor))
+    async def directory(
+        self,
+        session: NamedDependency[AsyncSession],
+        role: FromQuery[Role | None] = None,
+        q: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        offset: FromQuery[int] = 0,
+    ) -> list[DirectoryEntryOut]:
+        """Active users by role (`role=staff`) and by part of their name or organisation's name
+        (`q=王`): how staff find the people they name as key holders. No credentials, no login names."""
+        rows = await service.directory(
+            session,
+            role=role,
+            query=(q or "").strip()[:100] or None,
+            limit=min(max(limit, 1), 200),
+            offset=max(offset, 0),
+        )
+        return [
+            DirectoryEntryOut(
+                id=user.id,
+                display_name=user.display_name,
+                roles=list(user.roles),
+                sectors=list(user.sectors),
+                organisation_id=user.organisation_id,
+                organisation_name=organisation,
+            )
+            for user, organisation in rows
+        ]
 
     @post("/{user_id:uuid}/deactivate", operation_id="deactivateUser", opt=allow(Role.admin), status_code=200)
     async def deactivate(

@@ -24,6 +24,18 @@ class UserOut(BaseModel):
     active: bool
 
 
+class DirectoryEntryOut(BaseModel):
+    """A user as staff see them when naming key holders or committee members: who, in which roles
+    and organisation; no login name, no account state, nothing to sign in with."""
+
+    id: uuid.UUID
+    display_name: str
+    roles: list[str]
+    sectors: list[str]
+    organisation_id: uuid.UUID | None
+    organisation_name: str | None
+
+
 class LoginOut(BaseModel):
     token: str
     token_type: str = "Bearer"

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.audit.service import Actor, record
@@ -160,6 +160,36 @@ async def list_users(session: AsyncSession, *, limit: int, offset: int) -> list[
     return list(
         (await session.scalars(select(User).order_by(User.username).limit(limit).offset(offset))).all()
     )
+
+
+async def directory(
+    session: AsyncSession,
+    *,
+    role: Role | None,
+    query: str | None,
+    limit: int,
+    offset: int,
+) -> list[tuple[User, str | None]]:
+    """Active users by role and by a piece of their name, with their organisation's name: staff
+    choose key holders and committee members by name. Credentials stay out of the answer."""
+    statement = (
+        select(User, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(User.active.is_(True))
+    )
+    if role is not None:
+        # Roles are a JSON list on both backends; its text holds each role quoted ("staff").
+        statement = statement.where(cast(User.roles, String).like(f'%"{role.value}"%'))
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(
+                User.display_name.ilike(pattern, escape="\\"),
+                Organisation.name.ilike(pattern, escape="\\"),
+            )
+        )
+    rows = await session.execute(statement.order_by(User.display_name, User.id).limit(limit).offset(offset))
+    return [(user, organisation) for user, organisation in rows.all()]
 
 
 async def set_active(

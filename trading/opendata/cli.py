@@ -13,10 +13,17 @@ from litestar import Litestar
 from litestar.cli._utils import LitestarGroup
 from sqlalchemy import func, select
 
+from trading.cli_help import example
+
 BATCH = 200
 
 
-@click.group(cls=LitestarGroup, name="opendata", help="Open data: OCDS bulk export.")
+@click.group(
+    cls=LitestarGroup,
+    name="opendata",
+    help="Open data: OCDS bulk export.",
+    epilog=example("trading opendata export --kind records --out records.json"),
+)
 def opendata_group() -> None:
     pass
 
@@ -52,7 +59,12 @@ async def _export(
 
 
 @opendata_group.command(
-    name="export", help="Write every public section as an OCDS 1.1 release or record package."
+    name="export",
+    help="Write every public section as an OCDS 1.1 release or record package.",
+    epilog=example(
+        "trading opendata export --kind releases --sector land --base-url https://ggzy.example.cn "
+        "--out land.json"
+    ),
 )
 @click.option("--kind", type=click.Choice(["releases", "records"]), default="records", show_default=True)
 @click.option(
@@ -80,6 +92,7 @@ def export(app: Litestar, kind: str, sector: str | None, base_url: str, out: Pat
 @opendata_group.command(
     name="national",
     help="Write the national data sets (projects, announcements, openings, results) as JSON files.",
+    epilog=example("trading opendata national --out national-2026-12/"),
 )
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory to write."

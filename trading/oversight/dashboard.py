@@ -88,6 +88,27 @@ async def figures(
     ]
 
 
+def warnings_per_department_month(
+    views: list[WarningView], zone: ZoneInfo, *, months: int, now: dt.datetime
+) -> tuple[list[str], dict[str, list[int]]]:
+    """Cards raised per month (the center's calendar) and per department, for the last `months`
+    months up to `now`: which departments keep missing their deadlines, and whether it improves."""
+    today = local_date(now, zone)
+    labels = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    labels.reverse()
+    index = {label: i for i, label in enumerate(labels)}
+    counts: dict[str, list[int]] = {}
+    for view in views:
+        label = view.warning.raised_at.astimezone(zone).strftime("%Y-%m")
+        if label in index:
+            counts.setdefault(view.step.department, [0] * months)[index[label]] += 1
+    return labels, dict(sorted(counts.items(), key=lambda item: -sum(item[1])))
+
+
 def to_csv(header: list[str], rows: Iterable[list[object]]) -> str:
     """UTF-8 with a byte-order mark, so that spreadsheet software shows the Chinese text."""
     out = io.StringIO()
