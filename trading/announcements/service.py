@@ -355,8 +355,8 @@ async def search_published(
     if terms:
         found = search.plan(session.bind.dialect.name, terms)
         conditions += found.conditions
-        if found.hits is not None:
-            query = query.join(found.hits, found.hits.c.announcement_id == Announcement.id)
+        for hits in found.hits:
+            query = query.join(hits, hits.c.announcement_id == Announcement.id)
         order.append(found.rank)
     query = query.where(*conditions)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from trading.db.textsearch import register_sqlite_functions
+
 
 def build_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -38,6 +40,7 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
