@@ -33,6 +33,7 @@ from tests.bidding.kit import (
 )
 from tests.conftest import START
 from tests.funds.helpers import dispatch, position, refunds_of
+from tests.scenarios.test_opendata_life import assert_absent, money, private_data, public_life, tags
 from tests.scenarios.test_sales import fee_scale, trial_balance
 from tests.trading.factories import iso
 
@@ -113,6 +114,13 @@ async def test_the_highest_sealed_quote_wins_and_the_earlier_of_equal_quotes(
     # Sealed means sealed: the board shows no quote, nobody is ahead.
     board = (await client.get(f"/api/public/auctions/{sale.listing_id}")).json()
     assert (board["method"], board["current_price"], board["last_seq"]) == ("sealed_quote", None, 0)
+    # Nor does the open data: the transfer's call, no quote, no transferee.
+    record, text = await public_life(client, people, sale.section_id, "property")
+    assert tags(record) == ["planning", "tender"]
+    quotes = money("12900000.00", "15000000.00")
+    assert_absent(
+        text, quotes + private_data(people) + [people.org(o).name for o in ("builder_a", "builder_b")]
+    )
     # After the deadline nothing more is taken (the sealed-bid machinery's C-08).
     clock.set(QUOTE_DEADLINE + SECOND)
     late = await submit(client, people, kit, "bidder_a", kit.seal("bidder_a", "14000000.00"))
@@ -131,6 +139,10 @@ async def test_the_highest_sealed_quote_wins_and_the_earlier_of_equal_quotes(
     )
     assert result["winner_number"] == sale.numbers["bidder_b"]
     assert "先递交" in result["reason"]
+    record, text = await public_life(client, people, sale.section_id, "property")
+    assert tags(record) == ["planning", "tender", "award"]
+    assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == people.org("builder_b").name
+    assert_absent(text, quotes + private_data(people))
     # The others' deposits fall due (L-05), the winner signs, its deposit becomes part of the price.
     await dispatch(app, db, clock)
     refunds = await refunds_of(client, people, sale.section_id)
