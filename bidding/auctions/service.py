@@ -209,6 +209,9 @@ async def open_listing(
             "section_id": str(section.id),
             "method": listing.method,
             "round": listing.round,
+            # a relisting below 90 % of the appraisal stands on the approving body's consent.
+            "previous_listing_id": str(previous.id) if previous else None,
+            "below_appraisal_consent": listing.below_appraisal_consent,
             "starting_price_fen": listing.starting_price_fen,
             "increment_fen": listing.increment_fen,
             "has_reserve": listing.reserve_price_fen is not None,

@@ -139,6 +139,18 @@ async def test_the_highest_sealed_quote_wins_and_the_earlier_of_equal_quotes(
     )
     assert result["winner_number"] == sale.numbers["bidder_b"]
     assert "先递交" in result["reason"]
+    # The audit log holds the opened quotes the decision rests on, by number (L-05, requirement 6).
+    events = await client.get(
+        "/api/audit/events",
+        params={"subject_id": sale.listing_id, "action": "auction.quotes_decided"},
+        headers=people.headers("auditor"),
+    )
+    (decided,) = events.json()
+    assert [(q["number"], q["price_fen"]) for q in decided["data"]["quotes"]] == [
+        (sale.numbers["bidder_b"], 1_290_000_000),
+        (sale.numbers["bidder_a"], 1_290_000_000),
+    ]
+    assert decided["data"]["not_counted"] == 1
     record, text = await public_life(client, people, sale.section_id, "property")
     assert tags(record) == ["planning", "tender", "award"]
     assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == people.org("builder_b").name

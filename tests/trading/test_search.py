@@ -171,7 +171,9 @@ async def test_two_character_words_are_found_through_the_bigram_index_ranked_and
         "东山街道综合整治工程招标公告",
         body=LONG_BODY + "本项目包括东山街道内道路改造，全长三公里，含排水管网。",
     )
-    await announce(client, people, clock, "秣陵街道道路改造工程招标公告", body="本工程全长一公里，双向四车道。")
+    await announce(
+        client, people, clock, "秣陵街道道路改造工程招标公告", body="本工程全长一公里，双向四车道。"
+    )
     await announce(client, people, clock, "医学影像设备采购公告", body="采购64排CT一台，含三年维保。")
     page = await search(client, q="道路")
     # Both found; the title match ranks first (bm25 weighs the title ten times on SQLite, title
