@@ -231,6 +231,8 @@ async def fill_then_index(db: Database, rows: int) -> None:
             await conn.execute(text(f"DROP INDEX {name}"))
     await fill(db, rows)
     async with db.engine.begin() as conn:
+        # The body's bigram index has ~30 million keys: the default 64 MB makes the build spill.
+        await conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         for definition in definitions:
             began = time.perf_counter()
             await conn.execute(text(definition))
