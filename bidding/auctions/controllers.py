@@ -52,6 +52,7 @@ def board_fields(listing: Listing, now: dt.datetime) -> dict[str, Any]:
     return {
         "listing_id": listing.id,
         "section_id": listing.section_id,
+        "method": listing.method,
         "status": listing.status,
         "status_zh": STATUS_ZH[ListingStatus(listing.status)],
         "phase": phase,

@@ -28,6 +28,9 @@ class Listing(IdMixin, Base):
     # listing → auction → sold | failed; sold → signed | refused (rules.TRANSITIONS). Whether the
     # listing period or the auction has ended is derived from the clock (rules.phase_of).
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # How the price is found (rules.SaleMethod): offers then an English auction, or, for a property
+    # transfer whose listing says so, one sealed quote per transferee (一次性报价, R-03).
+    method: Mapped[str] = mapped_column(String(20), default="auction", server_default="auction")
     # 1 for the first formal disclosure; a relisting names the listing it follows.
     round: Mapped[int] = mapped_column(Integer, default=1)
     previous_listing_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("listing.id"))

@@ -10,6 +10,7 @@ takes: `phase_of` derives them from the clock, and the service stores them exact
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +18,11 @@ from trading.errors import Conflict, DomainError
 from trading.money import format_yuan
 from trading.rules.checks import RuleViolation
 from trading.sectors import Sector
+
+
+class SaleMethod(StrEnum):
+    auction = "auction"  # 挂牌报价，两个以上竞买人时网络竞价
+    sealed_quote = "sealed_quote"  # 一次性报价: one sealed quote per transferee (property, R-03)
 
 
 class ListingStatus(StrEnum):
@@ -204,6 +210,41 @@ def result_of_highest(highest_fen: int | None, reserve_fen: int | None, *, rule:
     return Outcome(
         "sell", rule, "最高报价不低于底价，成交", "the highest bid reaches the reserve: sold", highest_fen
     )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An opened sealed quote of a transferee that joined the listing."""
+
+    organisation_id: uuid.UUID
+    number: int
+    price_fen: int
+    received_at: dt.datetime
+
+
+def result_of_quotes(quotes: list[Quote], listing_fen: int) -> tuple[Outcome, Quote | None]:
+    """R-03 (SASAC 32 art. 22, 一次性报价): the highest opened quote at or above the listing price
+    wins; none at or above it and the transfer fails. Of equal highest quotes the one received
+    first wins (RULES.md names no tie rule; the receipt time is the server's and on the signed
+    receipt, so every transferee can check it)."""
+    counted = [q for q in quotes if q.price_fen >= listing_fen]
+    if not counted:
+        return (
+            Outcome(
+                "fail",
+                "R-03",
+                "无不低于挂牌价的有效报价，不成交",
+                "no valid quote at or above the listing price: the transfer fails",
+            ),
+            None,
+        )
+    best = min(counted, key=lambda q: (-q.price_fen, q.received_at))
+    tied = sum(1 for q in counted if q.price_fen == best.price_fen) > 1
+    zh = "一次性报价最高且不低于挂牌价者成交" + ("（同价者以先递交者为准）" if tied else "")
+    en = "the highest sealed quote at or above the listing price wins" + (
+        " (of equal quotes, the one received first)" if tied else ""
+    )
+    return Outcome("sell", "R-03", zh, en, best.price_fen), best
 
 
 def _rule(sector: str) -> str:

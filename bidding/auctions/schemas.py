@@ -21,6 +21,11 @@ class PaymentTerms(BaseModel):
 class ListingIn(BaseModel):
     """The sale's own terms; prices and the listing period come from the section."""
 
+    method: Literal["auction", "sealed_quote"] = Field(
+        default="auction",
+        description="auction: offers, then online bidding; sealed_quote (property only): one sealed "
+        "quote per transferee, opened after the deadline (一次性报价)",
+    )
     increment: Yuan = Field(description="加价幅度 (yuan), more than 0")
     auction_delay_minutes: int = Field(
         default=10, description="minutes from the listing's end to the auction"
@@ -98,6 +103,7 @@ class BoardOut(BaseModel):
 
     listing_id: uuid.UUID
     section_id: uuid.UUID
+    method: str
     status: str
     status_zh: str
     phase: str

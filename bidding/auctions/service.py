@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.auctions import live, rules
 from bidding.auctions.models import AuctionBid, Listing, ListingBidder
-from bidding.auctions.rules import ListingStatus, Phase
+from bidding.auctions.rules import ListingStatus, Phase, SaleMethod
 from bidding.auctions.schemas import ListingIn
+from bidding.opening.models import OpeningEntry
+from bidding.opening.service import get_opening
 from bidding.registrations.service import qualified_registration
+from bidding.submissions.models import Bid
 from funds.deposits.rules import ForfeitReason
 from funds.deposits.service import convert_deposit, deposit_position, forfeit_deposit
 from funds.fees.service import issue_invoice, schedule_on
@@ -160,10 +163,12 @@ async def open_listing(
             "the increment must be more than zero",
             status=422,
         )
+    _check_method(data.method, project.sector, section)
     previous = await _previous(session, data.previous_listing_id)
     listing = Listing(
         section_id=section.id,
         sector=project.sector,
+        method=data.method,
         status=ListingStatus.listing,
         round=previous.round + 1 if previous else 1,
         previous_listing_id=previous.id if previous else None,
@@ -202,7 +207,11 @@ async def open_listing(
         subject_id=listing.id,
         data={
             "section_id": str(section.id),
+            "method": listing.method,
             "round": listing.round,
+            # R-02: a relisting below 90 % of the appraisal stands on the approving body's consent.
+            "previous_listing_id": str(previous.id) if previous else None,
+            "below_appraisal_consent": listing.below_appraisal_consent,
             "starting_price_fen": listing.starting_price_fen,
             "increment_fen": listing.increment_fen,
             "has_reserve": listing.reserve_price_fen is not None,
@@ -238,6 +247,36 @@ async def _check_section(session: AsyncSession, section: Section, project: Proje
             "标段须设定挂牌起止时间和起始价",
             "the section needs its listing period and starting price",
             status=422,
+        )
+
+
+def _check_method(method: str, sector: str, section: Section) -> None:
+    """一次性报价 is a property transfer's choice (R-03: "other competitive methods"); land is sold by
+    listing and auction (L-03). The quotes are sealed bids, so they are handed in until the
+    section's bid deadline, which must fall within the disclosure period: nobody may be asked to
+    quote before it has run, nor after it (R-01)."""
+    if method != SaleMethod.sealed_quote:
+        return
+    if sector != Sector.property:
+        raise DomainError(
+            "listing.method_not_allowed",
+            "只有产权转让可以采用一次性报价",
+            "only a property transfer may be sold by one sealed quote",
+            status=422,
+            rule="L-03",
+        )
+    assert section.listing_start is not None and section.listing_end is not None
+    if (
+        section.bid_deadline is None
+        or not section.listing_start < section.bid_deadline <= section.listing_end
+    ):
+        raise DomainError(
+            "listing.quote_deadline_invalid",
+            "一次性报价的递交截止时间须在信息披露期内",
+            "the sealed quotes' deadline (the section's bid deadline) must fall within the disclosure period",
+            status=422,
+            rule="R-01",
+            details={"bid_deadline": section.bid_deadline.isoformat() if section.bid_deadline else None},
         )
 
 
@@ -415,6 +454,13 @@ async def place_bid(
     listing = await get_listing(session, listing_id, lock=True)
     at = clock.now()
     await settle(session, listing, at, zone)
+    if listing.method == SaleMethod.sealed_quote:
+        raise Conflict(
+            "auction.sealed_quote_only",
+            "本次转让采用一次性报价，请递交加密报价文件，不接受公开报价",
+            "this transfer takes one sealed quote per transferee (a sealed bid), not open offers",
+            rule="R-03",
+        )
     current = phase(listing, at)
     if current not in (Phase.listing, Phase.auction):
         raise _closed(listing, at)
@@ -554,6 +600,8 @@ async def settle(session: AsyncSession, listing: Listing, now: dt.datetime, zone
     changed = False
     while True:
         current = phase(listing, now)
+        if current == Phase.listing_ended and listing.method == SaleMethod.sealed_quote:
+            return await _end_quotes(session, listing, zone) or changed
         if current == Phase.listing_ended:
             await _end_listing(session, listing, zone)
         elif current == Phase.auction_ended:
@@ -603,6 +651,57 @@ async def _end_listing(session: AsyncSession, listing: Listing, zone: ZoneInfo) 
         listing.current_organisation_id = competing[0].organisation_id
         listing.current_number = competing[0].number
     await _finish(session, listing, outcome, at, zone)
+
+
+async def _end_quotes(session: AsyncSession, listing: Listing, zone: ZoneInfo) -> bool:
+    """一次性报价 (R-03): once the disclosure period has ended and the opening of the sealed quotes
+    is recorded, the highest opened quote at or above the listing price wins. Until the opening is
+    recorded nothing is decided (returns False). Only quotes of transferees that joined the
+    listing (and so confirmed the transferor's conditions) count; the others are listed as not
+    counted."""
+    opening = await get_opening(session, listing.section_id)
+    if opening is None or opening.status == "collecting":
+        return False
+    assert opening.recorded_at is not None or opening.status == "failed"
+    at = max(listing.listing_end, opening.recorded_at or opening.started_at)
+    joined = {b.organisation_id: b for b in await bidders(session, listing.id)}
+    rows = (
+        await session.execute(
+            select(OpeningEntry, Bid.received_at)
+            .join(Bid, Bid.id == OpeningEntry.bid_id)
+            .where(OpeningEntry.opening_id == opening.id, OpeningEntry.status == "valid")
+        )
+    ).all()
+    quotes, not_counted = [], 0
+    for entry, received_at in rows:
+        bidder = joined.get(entry.organisation_id)
+        if bidder is None or entry.price_fen is None:
+            not_counted += 1
+            continue
+        quotes.append(rules.Quote(entry.organisation_id, bidder.number, entry.price_fen, received_at))
+    outcome, best = rules.result_of_quotes(quotes, listing.starting_price_fen)
+    await record(
+        session,
+        actor=SYSTEM,
+        action="auction.quotes_decided",
+        subject_type="listing",
+        subject_id=listing.id,
+        data={
+            "quotes": [
+                {"number": q.number, "price_fen": q.price_fen, "received_at": q.received_at.isoformat()}
+                for q in sorted(quotes, key=lambda q: (-q.price_fen, q.received_at))
+            ],
+            "not_counted": not_counted,
+            "rule": outcome.rule,
+        },
+        at=at,
+    )
+    if best is not None:
+        listing.current_price_fen = best.price_fen
+        listing.current_organisation_id = best.organisation_id
+        listing.current_number = best.number
+    await _finish(session, listing, outcome, at, zone)
+    return True
 
 
 async def _end_auction(session: AsyncSession, listing: Listing, zone: ZoneInfo) -> None:

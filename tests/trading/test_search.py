@@ -96,6 +96,7 @@ async def test_drafts_are_not_searchable_and_published_text_is(client, people, c
     )
     assert draft.status_code == 201
     assert (await search(client, q="秘密内容"))["total"] == 0
+    assert (await search(client, q="秘密"))["total"] == 0
     edited = await client.put(
         f"/api/announcements/{draft.json()['id']}",
         json={"title": "修改后的招标公告", "body": "修改后的正文含有体育馆字样。"},
@@ -110,6 +111,9 @@ async def test_drafts_are_not_searchable_and_published_text_is(client, people, c
         assert response.status_code == 200, response.text
     assert (await search(client, q="体育馆"))["total"] == 1
     assert (await search(client, q="秘密内容"))["total"] == 0
+    # The bigram index follows the same life: the published text's pairs, not the draft's.
+    assert (await search(client, q="正文"))["total"] == 1
+    assert (await search(client, q="秘密"))["total"] == 0
 
 
 async def test_search_combines_with_filters_and_pages(client, people, clock):
@@ -154,3 +158,72 @@ async def test_latin_letters_match_in_any_case(client, people, clock):
     await announce(client, people, clock, "医学影像设备64排CT采购公告", body="采购64排CT一台，含三年维保。")
     assert (await search(client, q="ct"))["total"] == 1
     assert (await search(client, q="64排ct"))["total"] == 1
+
+
+async def test_two_character_words_are_found_through_the_bigram_index_ranked_and_filtered(
+    client, people, clock
+):
+    await announce(client, people, clock, "城南中学教学楼新建工程施工招标公告")
+    await announce(
+        client,
+        people,
+        clock,
+        "东山街道综合整治工程招标公告",
+        body=LONG_BODY + "本项目包括东山街道内道路改造，全长三公里，含排水管网。",
+    )
+    await announce(
+        client, people, clock, "秣陵街道道路改造工程招标公告", body="本工程全长一公里，双向四车道。"
+    )
+    await announce(client, people, clock, "医学影像设备采购公告", body="采购64排CT一台，含三年维保。")
+    page = await search(client, q="道路")
+    # Both found; the title match ranks first (bm25 weighs the title ten times on SQLite, title
+    # matches first on PostgreSQL) although it was published earlier.
+    assert [a["title"] for a in page["items"]] == [
+        "秣陵街道道路改造工程招标公告",
+        "东山街道综合整治工程招标公告",
+    ]
+    assert page["items"][0]["title_marked"] == "秣陵街道<mark>道路</mark>改造工程招标公告"
+    assert "<mark>道路</mark>改造" in page["items"][1]["snippet"]
+    assert (await search(client, q="采购"))["total"] == 1
+    assert (await search(client, q="采购", sector="land"))["total"] == 0
+    assert (await search(client, q="道路 排水管网"))["total"] == 1
+    assert (await search(client, q="道路 监理"))["total"] == 1  # two pairs, both required
+    # A pair across punctuation is not a word of the index: still found, by LIKE.
+    assert (await search(client, q="里，"))["total"] == 2
+    # Pairs never found: split by punctuation in the text, or not there at all.
+    assert (await search(client, q="路，"))["total"] == 0
+    assert (await search(client, q="隧道"))["total"] == 0
+
+
+async def test_a_two_character_search_uses_the_bigram_index(backend, db):
+    from sqlalchemy import func, select
+
+    from trading.announcements import search as searching
+    from trading.announcements.models import Announcement
+
+    found = searching.plan(db.dialect, ["道路"])
+    query = select(func.count()).select_from(Announcement)
+    for hits in found.hits:
+        query = query.join(hits, hits.c.announcement_id == Announcement.id)
+    # Only the keyword's own condition: whether it can be answered by the index.
+    query = query.where(*found.conditions)
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    async with db.engine.connect() as conn:
+        if db.dialect == "sqlite":
+            plan = " ".join(str(row) for row in await conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "announcement_bigram VIRTUAL TABLE" in plan, plan
+        else:
+            # An empty test table is cheaper to scan: forbid that, the index must be usable.
+            await conn.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(str(row) for row in await conn.execute(text(f"EXPLAIN {sql}")))
+            assert "ix_announcement_search_body_bigram" in plan, plan
+            assert "ix_announcement_search_title_bigram" in plan, plan
+
+
+async def test_every_connection_has_the_bigram_function(db):
+    """The triggers call it on every write of an announcement (SQLite)."""
+    if db.dialect != "sqlite":
+        return
+    async with db.engine.begin() as conn:
+        rows = await conn.execute(text("SELECT cjk_bigrams('道路改造，CT')"))
+        assert rows.scalar_one() == "道路 路改 改造 ct"

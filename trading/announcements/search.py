@@ -1,16 +1,22 @@
 """Chinese keyword search over announcements, indexed on both databases.
 
-Chinese has no spaces between words, so a keyword is a substring of the title or body:
+Chinese has no spaces between words, so a keyword is a substring of the title or body. Two
+indexes answer it, by the keyword's length:
 
-- SQLite (the embedded default): an FTS5 table `announcement_fts` with the `trigram` tokenizer,
-  kept in step with `announcement` by triggers (migration 0013_opendata). A keyword of three or
-  more characters is an FTS5 phrase (indexed, ranked by bm25, the title weighing ten times the
-  body). A trigram index cannot answer one or two characters (wave2-pitfalls §6), so shorter
-  keywords fall back to an escaped `LIKE` on the base table; that scan is bounded by the other
-  conditions of the same query (published, the filters, and any longer keyword's FTS hits).
-- PostgreSQL: GIN `gin_trgm_ops` indexes on title and body (pg_trgm) answer an escaped `ILIKE`;
-  ranking puts keywords found in the title first, then the newest.
+- three characters or more, a trigram index. SQLite: the FTS5 table `announcement_fts`
+  (`trigram` tokenizer; migration 0013_opendata), the keyword as a phrase, ranked by bm25 with the
+  title weighing ten times the body. PostgreSQL: GIN `gin_trgm_ops` indexes answering an escaped
+  `LIKE`/`ILIKE`.
+- exactly two characters, which a trigram index cannot answer (wave2-pitfalls §6), a bigram
+  index (trading/db/textsearch.py, migration 0016_sales_quote). SQLite: the FTS5 table
+  `announcement_bigram` of each text's character pairs written out as words, the keyword as one
+  word, ranked by bm25 likewise. PostgreSQL: GIN indexes on `cjk_bigrams(title)` and
+  `cjk_bigrams(body)` (arrays of the distinct pairs), the keyword a one-element array contained in
+  them; exact, nothing to recheck.
+- one character (or, on SQLite, two that are not both letters or digits): an escaped `LIKE` on the
+  base table, bounded by the other conditions of the same query.
 
+Without an FTS score (PostgreSQL), keywords found in the title rank first; then the newest.
 Keywords are whitespace-separated and all required. User input is never read as FTS5 syntax (it
 is quoted as a phrase) nor as LIKE wildcards (`%`, `_` and `\\` are escaped).
 """
@@ -22,21 +28,29 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Subquery, Uuid, case, column, func, literal, or_, select, table
+from sqlalchemy import Float, Subquery, Text, Uuid, case, cast, column, func, literal, or_, select, table
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.sql.elements import ColumnElement
 
 from trading.announcements.models import Announcement
+from trading.db.textsearch import pairable
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 50
 # The shortest keyword the trigram index can answer.
 TRIGRAM = 3
+PAIR = 2
 FTS_TABLE = "announcement_fts"
-# Index objects the migration creates by hand: the models do not describe them, so schema
+BIGRAM_TABLE = "announcement_bigram"
+# Index objects the migrations create by hand: the models do not describe them, so schema
 # comparisons (tests/migrations, env.py) must leave them out.
-PG_INDEXES = ("ix_announcement_search_title_trgm", "ix_announcement_search_body_trgm")
-
-fts = table(FTS_TABLE, column("announcement_id", Uuid()))
+PG_INDEXES = (
+    "ix_announcement_search_title_trgm",
+    "ix_announcement_search_body_trgm",
+    "ix_announcement_search_title_bigram",
+    "ix_announcement_search_body_bigram",
+)
+FTS_TABLES = (FTS_TABLE, BIGRAM_TABLE)
 
 
 def is_search_index(name: str | None, type_: str) -> bool:
@@ -44,7 +58,7 @@ def is_search_index(name: str | None, type_: str) -> bool:
     if not name:
         return False
     if type_ == "table":
-        return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+        return any(name == t or name.startswith(t + "_") for t in FTS_TABLES)
     return type_ == "index" and name in PG_INDEXES
 
 
@@ -74,14 +88,22 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _pair_pg(term: str) -> ColumnElement[bool]:
+    pair = cast(array([term.lower()]), ARRAY(Text))
+    return or_(
+        func.cjk_bigrams(Announcement.title).op("@>")(pair),
+        func.cjk_bigrams(Announcement.body).op("@>")(pair),
+    )
+
+
 @dataclass
 class Plan:
-    """What a keyword search adds to the listing query: conditions, the FTS hits to join (SQLite,
-    keywords of three characters or more) and the rank to order by (smaller is better)."""
+    """What a keyword search adds to the listing query: conditions, the FTS hits to join (SQLite)
+    and the rank to order by (smaller is better)."""
 
     conditions: list[ColumnElement[bool]]
     rank: ColumnElement[Any]
-    hits: Subquery | None = None
+    hits: list[Subquery]
 
 
 def plan(dialect: str, terms: list[str]) -> Plan:
@@ -89,19 +111,32 @@ def plan(dialect: str, terms: list[str]) -> Plan:
         (case((Announcement.title.like(_like(t), escape="\\"), 1), else_=0) for t in terms), literal(0)
     )
     if dialect != "sqlite":
-        return Plan([_contains(t, dialect) for t in terms], -title_hits)
+        return Plan(
+            [_pair_pg(t) if len(t) == PAIR else _contains(t, dialect) for t in terms], -title_hits, []
+        )
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    conditions = [_contains(t, dialect) for t in terms if len(t) < TRIGRAM]
-    if not long_terms:
-        return Plan(conditions, -title_hits)
-    # Columns: announcement_id (unindexed), title, body. bm25 is negative, better matches more so.
-    score = func.bm25(column(FTS_TABLE), 0.0, 10.0, 1.0, type_=Float()).label("score")
-    hits = (
-        select(fts.c.announcement_id, score)
-        .where(column(FTS_TABLE).op("MATCH")(" ".join(_phrase(t) for t in long_terms)))
-        .subquery("fts_hits")
+    pairs = [t for t in terms if pairable(t)]
+    conditions = [_contains(t, dialect) for t in terms if len(t) < TRIGRAM and not pairable(t)]
+    hits = [
+        _hits(name, words)
+        for name, words in ((FTS_TABLE, long_terms), (BIGRAM_TABLE, [p.lower() for p in pairs]))
+        if words
+    ]
+    if not hits:
+        return Plan(conditions, -title_hits, [])
+    return Plan(conditions, sum((h.c.score for h in hits), literal(0.0)), hits)
+
+
+def _hits(name: str, words: list[str]) -> Subquery:
+    """The rows of an FTS5 table matching every phrase, with their bm25 score. Columns:
+    announcement_id (unindexed), title, body; bm25 is negative, better matches more so."""
+    index = table(name, column("announcement_id", Uuid()))
+    score = func.bm25(column(name), 0.0, 10.0, 1.0, type_=Float()).label("score")
+    return (
+        select(index.c.announcement_id, score)
+        .where(column(name).op("MATCH")(" ".join(_phrase(w) for w in words)))
+        .subquery(f"{name}_hits")
     )
-    return Plan(conditions, hits.c.score, hits)
 
 
 SNIPPET_CONTEXT = 40

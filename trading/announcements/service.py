@@ -357,16 +357,21 @@ async def search_published(
     if terms:
         found = search.plan(session.bind.dialect.name, terms)
         conditions += found.conditions
-        if found.hits is not None:
-            query = query.join(found.hits, found.hits.c.announcement_id == Announcement.id)
+        for hits in found.hits:
+            query = query.join(hits, hits.c.announcement_id == Announcement.id)
         order.append(found.rank)
     query = query.where(*conditions)
+    ordered = query.order_by(*order, Announcement.published_at.desc(), Announcement.id.desc())
+    if terms:
+        # Ranking needs every match anyway: count them in the same pass (a window) instead of
+        # finding and rechecking them twice, once for the count and once for the page.
+        found_rows = (
+            await session.execute(ordered.add_columns(func.count().over()).limit(limit).offset(offset))
+        ).all()
+        if found_rows or offset == 0:
+            return (found_rows[0][1] if found_rows else 0), [row[0] for row in found_rows]
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(*order, Announcement.published_at.desc(), Announcement.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    rows = await session.scalars(ordered.limit(limit).offset(offset))
     return total or 0, list(rows.all())
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from trading.db.textsearch import register_sqlite_functions
+
 # A GET or HEAD route that writes (it creates something on its first read, or runs an idempotent
 # engine pass) says so with `opt={**WRITES_ON_READ, ...}`; every other one reads without the lock.
 WRITES_ON_READ = {"writes": True}
@@ -63,6 +65,7 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]

@@ -48,6 +48,9 @@ async def _export(
             click.echo(f"{len(facts)}/{total} sections", err=True)
             if not more:
                 break
+    if not facts:
+        # An OCDS package holds at least one release (record): an empty one would not conform.
+        raise click.ClickException("nothing is published yet: no package to export")
     build = service.release_package if kind == "releases" else service.record_package
     return build(
         facts,

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.clock import Clock
+from trading.errors import NotFound
 from trading.opendata import feeds, service
 from trading.sectors import Sector
 from trading.settings import Settings
@@ -33,19 +34,41 @@ class OpenDataController(Controller):
     tags = ["open data"]
 
     async def _page(
-        self, session: AsyncSession, settings: Settings, sector: Sector | None, limit: int, offset: int
-    ) -> tuple[list[Any], bool]:
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        settings: Settings,
+        sector: Sector | None,
+        window: tuple[dt.datetime | None, dt.datetime | None],
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Any], dict[str, str]]:
+        """A page of sections with a release in the window, and `links.next` while more follow.
+        An OCDS package holds at least one release or record (the schemas' `minItems`), so there is
+        no empty package: nothing to publish for these filters, or a page beyond the end, is 404."""
         limit, offset = min(max(limit, 1), MAX_PAGE), max(offset, 0)
-        sections, more = await service.public_sections(session, sector=sector, limit=limit, offset=offset)
-        return await service.gather(session, sections, settings.ocid_prefix), more
-
-    @staticmethod
-    def _links(request: Request[Any, Any, Any], more: bool, limit: int, offset: int) -> dict[str, str]:
-        if not more:
-            return {}
-        step = min(max(limit, 1), MAX_PAGE)
-        query = {**dict(request.query_params), "offset": str(max(offset, 0) + step), "limit": str(step)}
-        return {"next": str(request.url.with_replacements(query=urlencode(query)))}
+        since, until = window
+        facts, following = await service.page(
+            session,
+            prefix=settings.ocid_prefix,
+            base_url=_base(request),
+            sector=sector,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )
+        if not facts:
+            raise NotFound(
+                "opendata.nothing_published",
+                "没有符合条件的已公开交易数据（或页码超出范围）",
+                "nothing is published for these filters (or the page is beyond the end)",
+                details={"sector": sector, "offset": offset},
+            )
+        if following is None:
+            return facts, {}
+        query = {**dict(request.query_params), "offset": str(following), "limit": str(limit)}
+        return facts, {"next": str(request.url.with_replacements(query=urlencode(query)))}
 
     @get("/releases", operation_id="ocdsReleasePackage", exclude_from_auth=True)
     async def releases(
@@ -62,7 +85,7 @@ class OpenDataController(Controller):
     ) -> dict[str, Any]:
         """An OCDS 1.1 release package: the releases of a page of sections (by section code),
         those dated in [since, until). `links.next` names the next page."""
-        facts, more = await self._page(session, settings, sector, limit, offset)
+        facts, links = await self._page(request, session, settings, sector, (since, until), limit, offset)
         package = service.release_package(
             facts,
             uri=_uri(request),
@@ -72,7 +95,7 @@ class OpenDataController(Controller):
             since=since,
             until=until,
         )
-        return {**package, "links": self._links(request, more, limit, offset)}
+        return {**package, "links": links}
 
     @get("/records", operation_id="ocdsRecordPackage", exclude_from_auth=True)
     async def records(
@@ -88,7 +111,7 @@ class OpenDataController(Controller):
         offset: FromQuery[int] = 0,
     ) -> dict[str, Any]:
         """An OCDS 1.1 record package: each section's releases and its compiled release."""
-        facts, more = await self._page(session, settings, sector, limit, offset)
+        facts, links = await self._page(request, session, settings, sector, (since, until), limit, offset)
         package = service.record_package(
             facts,
             uri=_uri(request),
@@ -98,7 +121,7 @@ class OpenDataController(Controller):
             since=since,
             until=until,
         )
-        return {**package, "links": self._links(request, more, limit, offset)}
+        return {**package, "links": links}
 
 
 ATOM = "application/atom+xml"

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.announcements.models import Announcement
@@ -28,14 +28,79 @@ def _party(org: Organisation) -> ocds.Party:
     return ocds.Party(id=str(org.id), name=org.name)
 
 
-async def public_sections(
-    session: AsyncSession, *, sector: str | None, limit: int, offset: int
-) -> tuple[list[Section], bool]:
-    """A page of announced sections, and whether another page follows."""
+STEPS = ("section.awarded", "section.contracted", "section.cancelled")
+
+
+def _public_query(sector: str | None, since: dt.datetime | None, until: dt.datetime | None) -> Select:
+    """Announced sections by code; with a date window, only those that may have a release in it:
+    a published announcement of their project, or one of their own steps, dated in the window (a
+    superset: an announcement may concern another section of the project; `page` drops those)."""
     query = select(Section).where(Section.announced_at.is_not(None)).order_by(Section.code)
     if sector:
         query = query.where(Section.project_id.in_(select(Project.id).where(Project.sector == sector)))
-    rows = list((await session.scalars(query.limit(limit + 1).offset(offset))).all())
+    if since is None and until is None:
+        return query
+    notices = select(Announcement.project_id).where(
+        Announcement.status == "published", *_window(Announcement.published_at, since, until)
+    )
+    # The audit log names its subject as text; compare both ids as 32 hex digits, which is how
+    # SQLite stores a UUID and how PostgreSQL's text of one reads without its hyphens.
+    steps = select(func.replace(AuditEvent.subject_id, "-", "")).where(
+        AuditEvent.subject_type == "section",
+        AuditEvent.action.in_(STEPS),
+        *_window(AuditEvent.occurred_at, since, until),
+    )
+    return query.where(
+        or_(Section.project_id.in_(notices), func.replace(cast(Section.id, String), "-", "").in_(steps))
+    )
+
+
+def _window(column: Any, since: dt.datetime | None, until: dt.datetime | None) -> list[Any]:
+    conditions = []
+    if since is not None:
+        conditions.append(column >= since)
+    if until is not None:
+        conditions.append(column < until)
+    return conditions
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    prefix: str,
+    base_url: str,
+    sector: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ocds.SectionFacts], int | None]:
+    """Up to `limit` sections with at least one release in the window, from the `offset`-th
+    candidate on, and the offset of the next such section (None at the end). A page is never
+    empty unless nothing is left: the schema wants at least one release per package."""
+    query = _public_query(sector, since, until)
+    found: list[tuple[int, ocds.SectionFacts]] = []
+    position = offset
+    while len(found) <= limit:
+        batch = list((await session.scalars(query.limit(limit + 1).offset(position))).all())
+        if not batch:
+            break
+        for index, facts in enumerate(await gather(session, batch, prefix), start=position):
+            if any(_in_window(r, since, until) for r in ocds.releases(facts, base_url)):
+                found.append((index, facts))
+                if len(found) > limit:
+                    break
+        position += len(batch)
+    following = found[limit][0] if len(found) > limit else None
+    return [facts for _, facts in found[:limit]], following
+
+
+async def public_sections(
+    session: AsyncSession, *, sector: str | None, limit: int, offset: int
+) -> tuple[list[Section], bool]:
+    """A batch of announced sections (the bulk export), and whether another follows."""
+    query = _public_query(sector, None, None).limit(limit + 1).offset(offset)
+    rows = list((await session.scalars(query)).all())
     return rows[:limit], len(rows) > limit
 
 

@@ -20,6 +20,7 @@ from tests.bidding.auctions.kit import (
 from tests.conftest import START
 from tests.funds.helpers import dispatch, position, refunds_of
 from tests.trading.factories import iso
+from tests.trading.test_projects import register
 from trading.rules.checks import RuleViolation
 
 HOUR = dt.timedelta(hours=1)
@@ -146,6 +147,33 @@ async def test_a_relisting_may_go_below_the_appraisal_the_first_listing_may_not(
     assert (
         await client.get(f"/api/auctions/{relisted.json()['listing_id']}", headers=people.headers("clerk"))
     ).json()["starting_price"] == "11070000.00"
+
+
+async def test_a_relisting_below_ninety_percent_stands_on_the_recorded_consent(client, people, clock):
+    first = await announced(client, people, property_body(people))
+    listing_id = (await open_listing(client, people, first)).json()["listing_id"]
+    clock.set(DISCLOSURE_END + HOUR)
+    failed = await client.post(f"/api/auctions/{listing_id}/settle", headers=people.headers("clerk"))
+    assert failed.json()["status"] == "failed"
+    # 80 % of the appraisal: without the approving body's consent the project is refused.
+    body = property_body(people, starting="9840000.00")
+    refused = await register(client, people, body, as_="state_holding")
+    assert (refused.status_code, refused.json()["code"]) == (422, "price.below_appraisal_floor")
+    body["sections"][0]["below_appraisal_consent"] = True
+    consented = await announced(client, people, body)
+    # Never on a first disclosure, consent or not; on a relisting, with it.
+    first_time = await open_listing(client, people, consented)
+    assert (first_time.status_code, first_time.json()["code"]) == (422, "auction.price_below_appraisal")
+    relisted = await open_listing(client, people, consented, previous_listing_id=listing_id)
+    assert relisted.status_code == 201, relisted.text
+    events = await client.get(
+        "/api/audit/events",
+        params={"subject_id": relisted.json()["listing_id"], "action": "auction.listing_opened"},
+        headers=people.headers("auditor"),
+    )
+    (opened,) = events.json()
+    assert (opened["data"]["round"], opened["data"]["below_appraisal_consent"]) == (2, True)
+    assert opened["data"]["previous_listing_id"] == listing_id
 
 
 def test_a_relisting_more_than_a_year_on_needs_a_new_appraisal():

@@ -1,6 +1,7 @@
 """The pure rules of a sale, on each side of their limits."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -51,3 +52,20 @@ def test_the_status_machine_refuses_steps_out_of_order():
         with pytest.raises(Conflict) as refused:
             rules.move(status, action)
         assert refused.value.code == "auction.transition_refused"
+
+
+def test_the_highest_sealed_quote_at_or_above_the_listing_price_wins_and_the_earlier_of_equals():
+    at = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    quotes = [
+        rules.Quote(a, 1001, 12_900_000_00, at + dt.timedelta(hours=1)),
+        rules.Quote(b, 1002, 12_900_000_00, at),
+        rules.Quote(c, 1003, 12_800_000_00, at - dt.timedelta(hours=1)),
+    ]
+    outcome, best = rules.result_of_quotes(quotes, 12_500_000_00)
+    assert (outcome.action, outcome.price_fen, best.number) == ("sell", 12_900_000_00, 1002)
+    at_price, best = rules.result_of_quotes([rules.Quote(a, 1001, 12_500_000_00, at)], 12_500_000_00)
+    assert (at_price.action, best.number) == ("sell", 1001)
+    below, best = rules.result_of_quotes([rules.Quote(a, 1001, 12_499_999_99, at)], 12_500_000_00)
+    assert (below.action, below.rule, best) == ("fail", "R-03", None)
+    assert rules.result_of_quotes([], 12_500_000_00)[0].action == "fail"

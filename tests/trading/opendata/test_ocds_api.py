@@ -139,14 +139,50 @@ async def test_packages_filter_by_sector_and_date_and_page(client, people, clock
     second = nxt.json()
     assert len(second["records"]) == 1 and second["links"] == {}
     assert second["records"][0]["ocid"] != first["records"][0]["ocid"]
+    for package, kind in ((land, "release"), (late, "release"), (first, "record"), (second, "record")):
+        assert errors(package, kind) == []
     bad = await client.get("/api/public/opendata/releases", params={"sector": "mining"})
     assert bad.status_code == 400
 
 
-async def test_an_unannounced_section_is_not_published(client, people):
+async def test_a_date_window_pages_over_the_sections_with_a_release_in_it(client, people, clock):
+    land_project = await land_announced(client, people)
+    construction = await construction_to_contract(client, people, clock)
+    await land_to_contract(client, people, clock, land_project)
+    works, sale = construction["sections"][0]["code"], land_project["sections"][0]["code"]
+    assert works < sale  # the construction section comes first by code
+    # Its contract was signed on day 29; the land sale's award and contract are on day 37. A page
+    # of one section since day 36 skips the construction section instead of coming back empty.
+    for kind in ("releases", "records"):
+        page = await get(client, f"/api/public/opendata/{kind}", since=iso(START + 36 * DAY), limit=1)
+        assert errors(page, kind.removesuffix("s")) == []
+        items = page[kind]
+        ocids = {item["ocid"] for item in items}
+        assert (ocids, page["links"]) == ({f"{PREFIX}-{sale}"}, {})
+    releases = await get(client, "/api/public/opendata/releases", since=iso(START + 36 * DAY))
+    assert [r["tag"][0] for r in releases["releases"]] == ["award", "contract"]
+    # Until day 36: the construction section's releases and the land sale's notice, two pages.
+    first = await get(client, "/api/public/opendata/releases", until=iso(START + 36 * DAY), limit=1)
+    assert {r["ocid"] for r in first["releases"]} == {f"{PREFIX}-{works}"}
+    second = (await client.get(first["links"]["next"])).json()
+    assert {r["ocid"] for r in second["releases"]} == {f"{PREFIX}-{sale}"} and second["links"] == {}
+    assert errors(first, "release") == [] and errors(second, "release") == []
+
+
+async def test_nothing_to_publish_is_a_404_never_a_non_conforming_package(client, people, clock):
     await register(client, people, construction_project(people))
-    releases = await get(client, "/api/public/opendata/releases")
-    # The schema wants at least one release: an empty page is the only non-conforming answer
-    # (docs/opendata.md), and it names exactly that.
-    assert releases["releases"] == []
-    assert errors(releases, "release") == ["releases: [] should be non-empty"]
+    for kind in ("releases", "records"):
+        # An unannounced section publishes nothing; the schemas want at least one release/record.
+        empty = await client.get(f"/api/public/opendata/{kind}")
+        assert (empty.status_code, empty.json()["code"]) == (404, "opendata.nothing_published")
+        assert empty.headers["content-type"].startswith("application/problem+json")
+    land = await land_announced(client, people)
+    one = await get(client, "/api/public/opendata/releases")
+    assert errors(one, "release") == [] and one["links"] == {}
+    beyond = await client.get("/api/public/opendata/releases", params={"offset": 1})
+    assert (beyond.status_code, beyond.json()["code"]) == (404, "opendata.nothing_published")
+    before = await client.get("/api/public/opendata/records", params={"until": iso(START - DAY)})
+    assert (before.status_code, before.json()["code"]) == (404, "opendata.nothing_published")
+    other = await client.get("/api/public/opendata/records", params={"sector": "property"})
+    assert other.status_code == 404
+    assert land["sections"][0]["code"] in json.dumps(one)
