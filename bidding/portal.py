@@ -35,12 +35,16 @@ from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
+from trading.db.session import WRITES_ON_READ
 from trading.errors import DomainError, not_found
 from trading.portal.web import form_errors, page, portal_guard, viewer
 from trading.projects.models import Project, Section
 from trading.settings import Settings
 
 BIDDER = portal_guard(Role.bidder)
+# Pages whose service makes something on its first read (the platform CA, the sealing parameters,
+# a receipt's signed copy): a write session, not the read-only one GET pages get.
+BIDDER_WRITES = {**BIDDER, **WRITES_ON_READ}
 
 
 @get("/portal/bidder", opt=BIDDER, include_in_schema=False)
@@ -111,7 +115,7 @@ async def register(
     return Redirect(path="/portal/bidder", status_code=303)
 
 
-@get("/portal/bidder/sections/{section_id:uuid}/bid", opt=BIDDER, include_in_schema=False)
+@get("/portal/bidder/sections/{section_id:uuid}/bid", opt=BIDDER_WRITES, include_in_schema=False)
 async def bid_page(
     request: Request[Identity, Any, Any],
     session: NamedDependency[AsyncSession],
@@ -189,7 +193,7 @@ async def withdraw_bid(
     return Redirect(path=f"/portal/bidder/receipts/{receipt.id}", status_code=303)
 
 
-@get("/portal/bidder/receipts/{receipt_id:uuid}", opt=BIDDER, include_in_schema=False)
+@get("/portal/bidder/receipts/{receipt_id:uuid}", opt=BIDDER_WRITES, include_in_schema=False)
 async def receipt_page(
     request: Request[Identity, Any, Any],
     session: NamedDependency[AsyncSession],
@@ -204,7 +208,7 @@ async def receipt_page(
     return page("bidding/receipt.html", receipt=receipt, body=receipt.body, signature=document["signature"])
 
 
-@get("/portal/bidder/receipts/{receipt_id:uuid}/receipt.json", opt=BIDDER, include_in_schema=False)
+@get("/portal/bidder/receipts/{receipt_id:uuid}/receipt.json", opt=BIDDER_WRITES, include_in_schema=False)
 async def receipt_file(
     request: Request[Identity, Any, Any],
     session: NamedDependency[AsyncSession],
@@ -222,7 +226,11 @@ async def receipt_file(
     return _download(body.encode(), f"receipt-{receipt_id}.json", "application/json")
 
 
-@get("/portal/bidder/sections/{section_id:uuid}/sealing-parameters.json", opt=BIDDER, include_in_schema=False)
+@get(
+    "/portal/bidder/sections/{section_id:uuid}/sealing-parameters.json",
+    opt=BIDDER_WRITES,
+    include_in_schema=False,
+)
 async def sealing_parameters(
     session: NamedDependency[AsyncSession],
     clock: NamedDependency[Clock],
@@ -237,7 +245,7 @@ async def sealing_parameters(
     return _download(body, f"sealing-parameters-{section.code}.json", "application/json")
 
 
-@get("/portal/bidder/platform-ca.pem", opt=BIDDER, include_in_schema=False)
+@get("/portal/bidder/platform-ca.pem", opt=BIDDER_WRITES, include_in_schema=False)
 async def platform_ca(
     session: NamedDependency[AsyncSession], clock: NamedDependency[Clock], settings: NamedDependency[Settings]
 ) -> Response[bytes]:

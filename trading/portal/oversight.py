@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.complaints import service as complaints
+from trading.db.session import WRITES_ON_READ
 from trading.errors import DomainError
 from trading.oversight import dashboard, letters
 from trading.oversight import service as oversight
@@ -62,7 +63,7 @@ async def _warnings(request: Me, session: AsyncSession, clock: Clock, settings: 
     return await oversight.list_warnings(session, request.user, open_only=False)
 
 
-@get("/", opt=READERS)
+@get("/", opt={**READERS, **WRITES_ON_READ})
 async def home(
     request: Me, session: Session, clock: NamedDependency[Clock], settings: NamedDependency[Settings]
 ) -> Template:
@@ -84,7 +85,7 @@ async def home(
     )
 
 
-@get("/warnings", opt=READERS)
+@get("/warnings", opt={**READERS, **WRITES_ON_READ})
 async def warnings(
     request: Me, session: Session, clock: NamedDependency[Clock], settings: NamedDependency[Settings]
 ) -> Template:
@@ -119,7 +120,7 @@ async def acknowledge(
     return Redirect(path=f"/portal/supervision/warnings#w-{warning_id}", status_code=303)
 
 
-@get("/exports/warnings.csv", opt=READERS)
+@get("/exports/warnings.csv", opt={**READERS, **WRITES_ON_READ})
 async def warnings_csv(
     request: Me, session: Session, clock: NamedDependency[Clock], settings: NamedDependency[Settings]
 ) -> Response[str]:
