@@ -84,7 +84,7 @@ class Portal:
         return done.stdout
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     data_dir = tmp_path_factory.mktemp("e2e-center")
     port = _free_port()
@@ -148,7 +148,7 @@ def _wait_until_ready(url: str, server: subprocess.Popen[Any]) -> None:
     raise RuntimeError("the e2e server did not answer /health within 60 s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium; scripts/setup.sh does it)")
