@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.channels import ChannelsPlugin
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, HTTPException
+from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Stream, Template
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,15 +33,22 @@ from bidding.auctions.models import Listing
 from bidding.auctions.schemas import BidIn as AuctionBidIn
 from bidding.certificates.service import platform_authority
 from bidding.keyholders import service as keyholders
+from bidding.opening import live as opening_live
+from bidding.opening import service as opening_service
+from bidding.opening.controllers import _opening_out
+from bidding.opening.schemas import AnswerIn
+from bidding.registrations import rules as registration_rules
 from bidding.registrations import service as registrations
+from bidding.registrations.controllers import blob_store
 from bidding.registrations.schemas import RegistrationIn
 from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
+from trading.auth.addresses import parse_networks, request_origin
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.db.session import WRITES_ON_READ
 from trading.errors import DomainError, not_found
-from trading.portal.web import form_errors, page, portal_guard, viewer
+from trading.portal.web import PAGE_EXCEPTION_HANDLERS, form_errors, page, portal_guard, t, viewer, wants_page
 from trading.projects.models import Project, Section
 from trading.settings import Settings
 
@@ -255,6 +266,296 @@ async def platform_ca(
     return _download(platform.ca_pem.encode(), "platform-ca.pem", "application/x-pem-file")
 
 
+# --- qualification documents -------------------------------------------------------------------
+
+DOCUMENT_FIELDS = {"": "file"}  # the service's document refusals are about the file
+
+
+def _document_too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar refuses a body over the route's limit before the handler runs (413, or 400 for
+    some multipart cases, #4439): the same refusal as a file over the limit, as the API gives."""
+    if exc.status_code == 413 or exc.detail == "Request Entity Too Large":
+        return PAGE_EXCEPTION_HANDLERS[DomainError](request, registration_rules.too_large())
+    return PAGE_EXCEPTION_HANDLERS[HTTPException](request, exc)
+
+
+async def _documents_page(
+    request: Request[Identity, Any, Any],
+    session: AsyncSession,
+    registration_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    kind: str = "",
+    status_code: int = 200,
+) -> Template:
+    registration, section, project = await registrations.visible_registration(
+        session, registration_id, request.user
+    )
+    documents = (await registrations.documents_of(session, [registration.id]))[registration.id]
+    return page(
+        "bidding/documents.html",
+        status_code=status_code,
+        registration=registration,
+        section=section,
+        project=project,
+        documents=documents,
+        kinds=registration_rules.DOCUMENT_KIND_ZH,
+        kind=kind,
+        max_bytes=registration_rules.MAX_DOCUMENT_BYTES,
+        max_documents=registration_rules.MAX_DOCUMENTS,
+        errors=errors or {},
+    )
+
+
+@get("/portal/bidder/registrations/{registration_id:uuid}/documents", opt=BIDDER, include_in_schema=False)
+async def documents_page(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    registration_id: FromPath[uuid.UUID],
+) -> Template:
+    """The registration's qualification documents, each with its SHA-256, and the upload form."""
+    return await _documents_page(request, session, registration_id)
+
+
+@post(
+    "/portal/bidder/registrations/{registration_id:uuid}/documents",
+    opt=BIDDER,
+    include_in_schema=False,
+    request_max_body_size=registration_rules.MAX_DOCUMENT_BYTES + registration_rules.MULTIPART_OVERHEAD,
+    exception_handlers={413: _document_too_large, ClientException: _document_too_large},
+    status_code=303,
+)
+async def upload_document(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    settings: NamedDependency[Settings],
+    registration_id: FromPath[uuid.UUID],
+    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> Any:
+    """One document by form (multipart `kind` and `file`): the same service and limits as POST
+    /api/bidding/registrations/{id}/documents. portal.js sends it with a progress bar and asks
+    for JSON; a browser without the script gets the page back."""
+    upload, kind = data.get("file"), str(data.get("kind", ""))
+    errors: dict[str, str] = {}
+    if kind not in registration_rules.DOCUMENT_KIND_ZH:
+        errors["kind"] = t(request, "请选择文件类别", "Choose the kind of document")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors["file"] = t(request, "请选择要上传的文件", "Choose the file to upload")
+    try:
+        if errors:
+            raise _FormIncomplete
+        assert isinstance(upload, UploadFile)
+        document = await registrations.upload_document(
+            session,
+            blob_store(settings),
+            registration_id=registration_id,
+            upload=upload,
+            kind=registration_rules.DocumentKind(kind),
+            bidder=request.user,
+            at=clock.now(),
+            zone=settings.zone,
+            origin=request_origin(request, parse_networks(settings.trusted_proxies)),
+        )
+        await session.commit()
+    except (DomainError, _FormIncomplete) as exc:
+        await session.rollback()
+        status = exc.status if isinstance(exc, DomainError) else 422
+        if isinstance(exc, DomainError):
+            errors = form_errors(request, exc, DOCUMENT_FIELDS if exc.code.startswith("document.") else None)
+        if not wants_page(request):
+            # portal.js puts the problem's message beside the file, the form's errors beside theirs.
+            if isinstance(exc, DomainError):
+                return PAGE_EXCEPTION_HANDLERS[DomainError](request, exc)
+            return Response({"errors": errors}, status_code=status)
+        return await _documents_page(
+            request, session, registration_id, errors=errors, kind=kind, status_code=status
+        )
+    finally:
+        if isinstance(upload, UploadFile):
+            await upload.close()
+    target = f"/portal/bidder/registrations/{registration_id}/documents#doc-{document.id}"
+    if not wants_page(request):
+        return Response(
+            {"document": registrations.document_out(document).model_dump(mode="json"), "page": target},
+            status_code=201,
+        )
+    return Redirect(path=target, status_code=303)
+
+
+class _FormIncomplete(Exception):
+    """A field the form must carry is missing: shown beside it, nothing sent to the service."""
+
+
+@get(
+    "/portal/bidder/registrations/{registration_id:uuid}/documents/{document_id:uuid}",
+    opt=BIDDER,
+    include_in_schema=False,
+)
+async def download_document(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
+    registration_id: FromPath[uuid.UUID],
+    document_id: FromPath[uuid.UUID],
+) -> Stream:
+    """The stored file, to compare with the bidder's own copy (the same as the API's download)."""
+    document = await registrations.document_for_download(session, registration_id, document_id, request.user)
+    await session.close()
+    ascii_name = document.file_name.encode("ascii", "replace").decode().replace("?", "_")
+    return Stream(
+        blob_store(settings).read_stream(document.sha256),
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(document.file_name)}",
+            "Content-Length": str(document.size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- the opening, followed live --------------------------------------------------------------
+
+# How often the opening page asks for new events (htmx); each answer is empty (204) unless
+# something happened.
+OPENING_POLL_SECONDS = 2
+
+
+async def _opening_state(
+    request: Request[Identity, Any, Any], session: AsyncSession, clock: Clock, section_id: uuid.UUID
+) -> dict[str, Any]:
+    """What the bidder following the opening sees: the opening as the API shows it, its events,
+    and this organisation's answer to the record. Only those who may follow it (E-04) see it."""
+    if not await opening_service.may_follow(session, section_id, request.user):
+        raise not_found("opening", "开标", section_id)
+    current = await opening_service.get_opening(session, section_id)
+    state = await _opening_out(session, current, clock.now()) if current else None
+    mine = state and next(
+        (a for a in state.answers if a.organisation_id == request.user.organisation_id), None
+    )
+    return {
+        "opening": state,
+        "events": await opening_live.events_after(session, section_id, 0) if current else [],
+        "last_event": current.last_event if current else 0,
+        "my_answer": mine,
+        "answer_open": state is not None
+        and state.status == "recorded"
+        and mine is None
+        and state.confirmation_ends_at is not None
+        and clock.now() < state.confirmation_ends_at
+        and any(e.organisation_id == request.user.organisation_id for e in state.entries),
+        "poll_seconds": OPENING_POLL_SECONDS,
+    }
+
+
+async def _opening_page(
+    request: Request[Identity, Any, Any],
+    session: AsyncSession,
+    clock: Clock,
+    section_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    state = await _opening_state(request, session, clock, section_id)
+    section, project = await _section(session, section_id)
+    return page(
+        "bidding/opening.html",
+        status_code=status_code,
+        section=section,
+        project=project,
+        errors=errors or {},
+        form=form or {},
+        **state,
+    )
+
+
+@get("/portal/bidder/sections/{section_id:uuid}/opening", opt=BIDDER, include_in_schema=False)
+async def opening_page(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    section_id: FromPath[uuid.UUID],
+) -> Template:
+    """开标 followed online (E-04): the holders' shares, each bid unsealed and read out, the
+    signed record; then confirm it or object with a reason."""
+    return await _opening_page(request, session, clock, section_id)
+
+
+@get("/portal/bidder/sections/{section_id:uuid}/opening/live", opt=BIDDER, include_in_schema=False)
+async def opening_live_panel(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    section_id: FromPath[uuid.UUID],
+    after: FromQuery[int] = 0,
+) -> Any:
+    """The opening page's live part, polled by htmx: nothing (204) while no event after `after`
+    has been committed, else the part again. Events are numbered in the database with the change
+    they report (bidding/opening/live.py), so a poll misses none."""
+    if not await opening_service.may_follow(session, section_id, request.user):
+        raise not_found("opening", "开标", section_id)
+    current = await opening_service.get_opening(session, section_id)
+    if (current.last_event if current else 0) <= after:
+        return Response(b"", status_code=204)
+    state = await _opening_state(request, session, clock, section_id)
+    section, _ = await _section(session, section_id)
+    # When the record is signed the answer form appears: the whole page is shown again.
+    signed_now = any(e.kind == "record.signed" and e.seq > after for e in state["events"])
+    response = page("bidding/opening_live.html", section=section, **state)
+    if signed_now and after > 0:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@post(
+    "/portal/bidder/sections/{section_id:uuid}/opening/answer",
+    opt=BIDDER,
+    include_in_schema=False,
+    status_code=303,
+)
+async def answer_opening(
+    request: Request[Identity, Any, Any],
+    session: NamedDependency[AsyncSession],
+    clock: NamedDependency[Clock],
+    channels: NamedDependency[ChannelsPlugin],
+    section_id: FromPath[uuid.UUID],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """Confirm the opening record, or object to it with the reason, within the window (E-04):
+    the same service as POST /api/bidding/sections/{id}/opening/answers."""
+    form = {"decision": data.get("decision", ""), "comment": data.get("comment", "").strip()}
+    try:
+        answer = AnswerIn.model_validate({"decision": form["decision"], "comment": form["comment"] or None})
+        await opening_service.answer_record(
+            session,
+            section_id=section_id,
+            bidder=request.user,
+            decision=answer.decision,
+            comment=answer.comment,
+            at=clock.now(),
+        )
+    except (ValidationError, DomainError) as exc:
+        await session.rollback()
+        # An objection without its reason is the reason field's fault.
+        reason_missing = isinstance(exc, DomainError) and exc.code == "opening.objection_reason_required"
+        return await _opening_page(
+            request,
+            session,
+            clock,
+            section_id,
+            errors=form_errors(request, exc, {"": "comment"} if reason_missing else None),
+            form=form,
+            status_code=exc.status if isinstance(exc, DomainError) else 422,
+        )
+    await session.commit()
+    await opening_live.publish_committed(session, channels)
+    return Redirect(path=f"/portal/bidder/sections/{section_id}/opening#answer", status_code=303)
+
+
 # --- the listing board and the auction room ---------------------------------------------------
 
 
@@ -370,6 +671,12 @@ def portal_pages() -> list[Any]:
         receipt_file,
         sealing_parameters,
         platform_ca,
+        documents_page,
+        upload_document,
+        download_document,
+        opening_page,
+        opening_live_panel,
+        answer_opening,
         listings,
         auction_room,
         place_bid,

@@ -80,6 +80,90 @@ function setUpBidUpload(form) {
   });
 }
 
+// A qualification document: sent as the form's multipart body with a progress bar; the size
+// limit is checked before sending (the server checks it again); then the page again, where the
+// SHA-256 the platform stored is compared with the one this browser computed.
+function setUpDocumentUpload(form) {
+  const input = form.querySelector('input[type="file"]');
+  const bar = document.getElementById("document-progress");
+  const status = document.getElementById("document-status");
+  const maxBytes = Number(form.dataset.maxBytes);
+  const showErrors = (errors) => {
+    form.querySelectorAll(".error[id^='e-']").forEach((slot) => {
+      slot.textContent = errors[slot.id.slice(2)] || "";
+    });
+    const other = errors.__all__;
+    if (other) document.getElementById("e-file").textContent = other;
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showErrors({});
+    const file = input.files && input.files[0];
+    if (!file) {
+      showErrors({ file: say("请选择要上传的文件", "Choose the file to upload") });
+      input.focus();
+      return;
+    }
+    if (file.size > maxBytes) {
+      const limit = Math.floor(maxBytes / (1024 * 1024));
+      showErrors({ file: say("文件超过" + limit + "MB上限，请压缩或拆分后重新上传", "The file is larger than the " + limit + " MB limit") });
+      input.focus();
+      return;
+    }
+    const digest = await sha256Hex(file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("x-csrftoken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", (e) => {
+      if (!e.lengthComputable) return;
+      const percent = Math.round((e.loaded / e.total) * 100);
+      bar.value = percent;
+      bar.textContent = percent + "%";
+      status.textContent = say("已上传 ", "Uploaded ") + percent + "%";
+    });
+    xhr.addEventListener("load", () => {
+      let answer = {};
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch (e) {
+        answer = {};
+      }
+      if (xhr.status === 201 && answer.page) {
+        if (digest) sessionStorage.setItem("document-sha256", digest);
+        window.location.assign(answer.page);
+        window.location.reload();
+        return;
+      }
+      const message = answer.message ? answer.message[english() ? "en" : "zh-CN"] : null;
+      showErrors(answer.errors || { file: message || say("上传失败（", "Upload failed (") + xhr.status + ")" });
+      status.textContent = "";
+      bar.hidden = true;
+      input.focus();
+    });
+    xhr.addEventListener("error", () => {
+      showErrors({ file: say("网络中断，请重试", "The connection failed; try again") });
+    });
+    xhr.send(new FormData(form));
+  });
+}
+
+// After an upload: the row the page opened at says whether the stored file is the one sent.
+function checkDocumentDigest() {
+  const sent = sessionStorage.getItem("document-sha256");
+  const row = location.hash.startsWith("#doc-") ? document.getElementById(location.hash.slice(1)) : null;
+  if (!sent || !row) return;
+  sessionStorage.removeItem("document-sha256");
+  const code = row.querySelector("[data-sha256]");
+  const out = row.querySelector(".digest-check");
+  const same = code.dataset.sha256 === sent;
+  out.className = "digest-check " + (same ? "ok" : "error");
+  out.textContent = same
+    ? say(" 与您上传的文件一致", " matches the file you sent")
+    : say(" 与您上传的文件不一致！", " does NOT match the file you sent!");
+}
+
 // The receipt names the package: compare with the digest of the file this browser uploaded.
 function checkReceiptDigest(code) {
   const uploaded = sessionStorage.getItem("uploaded-sha256");
@@ -203,6 +287,9 @@ document.addEventListener("DOMContentLoaded", () => {
   if (room) setUpAuctionRoom(room);
   const upload = document.getElementById("bid-upload");
   if (upload) setUpBidUpload(upload);
+  const documentUpload = document.getElementById("document-upload");
+  if (documentUpload) setUpDocumentUpload(documentUpload);
+  if (document.querySelector("[data-sha256]")) checkDocumentDigest();
   const receiptDigest = document.getElementById("receipt-sha256");
   if (receiptDigest) checkReceiptDigest(receiptDigest);
 });
