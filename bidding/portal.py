@@ -299,6 +299,7 @@ async def _documents_page(
         section=section,
         project=project,
         documents=documents,
+        status_zh=registration_rules.STATUS_ZH_OF[registration_rules.RegistrationStatus(registration.status)],
         kinds=registration_rules.DOCUMENT_KIND_ZH,
         kind=kind,
         max_bytes=registration_rules.MAX_DOCUMENT_BYTES,
