@@ -959,6 +959,12 @@ async def list_refunds(
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
+async def list_instructions(session: AsyncSession, limit: int = 50) -> list[RefundInstruction]:
+    """The newest payment files first."""
+    query = select(RefundInstruction).order_by(RefundInstruction.created_at.desc()).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
 async def get_instruction(session: AsyncSession, instruction_id: uuid.UUID) -> RefundInstruction:
     instruction = await session.get(RefundInstruction, instruction_id)
     if instruction is None:
