@@ -165,6 +165,9 @@ async def test_staff_import_the_days_statement_and_read_its_report(client, peopl
     assert bad.status_code == 422
     assert re.search(r'id="e-file" role="alert"><p>对账单有1行格式错误', bad.text)
     assert "第3行：direction must be C (credit) or D (debit)" in bad.text
+    gbk = await upload(client, "2026-03-02", "\n".join([",".join(COLUMNS), credit]).encode("gbk"))
+    assert gbk.status_code == 422
+    assert re.search(r'id="e-file" role="alert"><p>对账单须为UTF-8编码', gbk.text)
     no_date = await upload(client, "", statement(credit))
     assert no_date.status_code == 400
     assert re.search(r'id="e-statement_date" role="alert">请填写对账单日期', no_date.text)
