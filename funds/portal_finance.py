@@ -104,7 +104,11 @@ async def _refunds_page(
     shown = ("confirmed",) if status == "confirmed" else OPEN_STATUSES
     groups = {
         name: await refunds.list_refunds(
-            session, sectors=visible_sectors(request.user), status=name, limit=LIST_LIMIT
+            session,
+            sectors=visible_sectors(request.user),
+            status=name,
+            limit=LIST_LIMIT,
+            newest_first=name == "confirmed",
         )
         for name in shown
     }
@@ -122,6 +126,7 @@ async def _refunds_page(
         total=refunds.total_fen,
         reference=refunds.payment_reference,
         may_act=Role.staff in request.user.roles,
+        limit=LIST_LIMIT,
         errors=errors or {},
         failed=failed,
         form=form or {},

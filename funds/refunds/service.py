@@ -946,8 +946,11 @@ async def list_refunds(
     organisation_id: uuid.UUID | None = None,
     limit: int = 200,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[Refund]:
-    query = select(Refund).order_by(Refund.due_on, Refund.id)
+    """Soonest due first (the work to do); `newest_first` for looking back at paid ones."""
+    order = (Refund.due_on.desc(), Refund.id.desc()) if newest_first else (Refund.due_on, Refund.id)
+    query = select(Refund).order_by(*order)
     if sectors is not None:
         query = query.where(Refund.sector.in_(sorted(sectors)))
     if status:
