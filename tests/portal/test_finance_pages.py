@@ -205,6 +205,8 @@ async def test_auditors_read_without_forms_and_supervisors_see_only_refunds(clie
         assert 'method="post" action="/portal/funds' not in answer.text
     assert (await form_post(client, "/portal/funds", "/portal/funds/instructions", {})).status_code == 403
     await sign_in(client, "zj_supervisor")
+    ledger = await client.get("/portal/supervision/ledger", headers=HTML)
+    assert 'href="/portal/funds"' in ledger.text
     assert (await client.get("/portal/funds", headers=HTML)).status_code == 200
     assert (await client.get("/portal/funds/statements", headers=HTML)).status_code == 403
     assert (await client.get("/portal/funds/instructions", headers=HTML)).status_code == 403
