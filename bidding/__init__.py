@@ -81,9 +81,11 @@ def document_kinds() -> list[Any]:
 
 
 def portal_pages() -> list[Any]:
-    """The bidder's workspace pages (bidding/portal.py) and the staff's section consoles
-    (registrations, opening: bidding/portal_staff.py), mounted in the portal's router."""
+    """The bidder's workspace pages (bidding/portal.py), the staff's section consoles
+    (registrations, opening: bidding/portal_staff.py) and the supervisors' collusion signals
+    (bidding/portal_signals.py), mounted in the portal's router."""
     from bidding.portal import portal_pages as bidder_pages
+    from bidding.portal_signals import pages as signal_pages
     from bidding.portal_staff import pages as staff_pages
 
-    return [*bidder_pages(), *staff_pages()]
+    return [*bidder_pages(), *staff_pages(), *signal_pages()]

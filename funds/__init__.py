@@ -85,9 +85,11 @@ def document_kinds() -> list[Any]:
 
 
 def portal_pages() -> list[Any]:
-    """The funds pages of the portal (funds/portal.py) and the ledger pages of the supervisors'
-    and auditors' portal (funds/portal_staff.py)."""
+    """The funds pages of the portal (funds/portal.py), the ledger pages of the supervisors'
+    and auditors' portal (funds/portal_staff.py) and the center's finance console: refunds,
+    payment files, bank statements (funds/portal_finance.py)."""
     from funds.portal import portal_pages as bidder_pages
+    from funds.portal_finance import pages as finance_pages
     from funds.portal_staff import pages as ledger_pages
 
-    return [*bidder_pages(), *ledger_pages()]
+    return [*bidder_pages(), *ledger_pages(), *finance_pages()]

@@ -91,6 +91,24 @@ def _parse_time(text: str, zone: ZoneInfo) -> dt.datetime:
 
 def parse_statement(path: Path, zone: ZoneInfo) -> list[StatementLine]:
     """Read and check the whole file; raise `StatementInvalid` naming the bad lines."""
+    try:
+        return _read_statement(path, zone)
+    except UnicodeDecodeError:
+        # Banks' own exports are often GBK: say what to do instead of failing inside the reader.
+        raise StatementInvalid(
+            "statement.encoding_invalid",
+            "对账单须为UTF-8编码（GBK等编码的导出文件请先另存为UTF-8）",
+            "the statement must be UTF-8 (save an export in GBK or another encoding as UTF-8 first)",
+        ) from None
+    except csv.Error as exc:
+        raise StatementInvalid(
+            "statement.csv_invalid",
+            f"对账单不是有效的CSV文件：{exc}",
+            f"the statement is not a valid CSV file: {exc}",
+        ) from None
+
+
+def _read_statement(path: Path, zone: ZoneInfo) -> list[StatementLine]:
     lines: list[StatementLine] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -946,8 +946,11 @@ async def list_refunds(
     organisation_id: uuid.UUID | None = None,
     limit: int = 200,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[Refund]:
-    query = select(Refund).order_by(Refund.due_on, Refund.id)
+    """Soonest due first (the work to do); `newest_first` for looking back at paid ones."""
+    order = (Refund.due_on.desc(), Refund.id.desc()) if newest_first else (Refund.due_on, Refund.id)
+    query = select(Refund).order_by(*order)
     if sectors is not None:
         query = query.where(Refund.sector.in_(sorted(sectors)))
     if status:
@@ -957,6 +960,12 @@ async def list_refunds(
     if organisation_id:
         query = query.where(Refund.organisation_id == organisation_id)
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
+
+
+async def list_instructions(session: AsyncSession, limit: int = 50) -> list[RefundInstruction]:
+    """The newest payment files first."""
+    query = select(RefundInstruction).order_by(RefundInstruction.created_at.desc()).limit(limit)
+    return list((await session.scalars(query)).all())
 
 
 async def get_instruction(session: AsyncSession, instruction_id: uuid.UUID) -> RefundInstruction:

@@ -151,7 +151,15 @@ def test_staff_run_the_opening_of_a_closed_tender(page, portal, center, shoot):
 
 
 PAGES = {
-    "clerk": ["/portal/staff", "/portal/supervision", "/portal/supervision/ledger"],
+    "clerk": [
+        "/portal/staff",
+        "/portal/supervision",
+        "/portal/supervision/ledger",
+        "/portal/supervision/signals",
+        "/portal/funds",
+        "/portal/funds/instructions",
+        "/portal/funds/statements",
+    ],
     "zj_supervisor": [
         "/portal/supervision",
         "/portal/supervision/warnings",
@@ -159,8 +167,15 @@ PAGES = {
         "/portal/supervision/letters",
         "/portal/supervision/complaints",
         "/portal/supervision/ledger",
+        "/portal/supervision/signals",
     ],
-    "auditor": ["/portal/supervision", "/portal/supervision/warnings", "/portal/supervision/ledger"],
+    "auditor": [
+        "/portal/supervision",
+        "/portal/supervision/warnings",
+        "/portal/supervision/ledger",
+        "/portal/funds",
+        "/portal/funds/statements",
+    ],
     "expert": ["/portal/expert"],
 }
 
@@ -171,6 +186,7 @@ def test_every_page_of_staff_and_supervisors_loads_with_nothing_from_outside(pag
     pages = list(PAGES[who])
     if who != "expert":
         pages.append(f"/portal/supervision/sessions/{center['session_id']}")
+        pages.append(f"/portal/supervision/signals/{center['section']['id']}")
     if who == "clerk":
         pages.append(f"/portal/staff/sections/{center['section']['id']}/opening")
     for path in pages:

@@ -170,3 +170,18 @@ async def test_an_oversized_statement_is_refused(client, people):
     big = HEADER + "\n" + ("x" * 1000 + "\n") * 11_000
     response = await upload(client, people, big)
     assert response.status_code == 413
+
+
+async def test_a_gbk_export_is_refused_with_what_to_do_not_a_server_error(client, people):
+    gbk = "\n".join([HEADER, line("T1", "20000.00", "320501000000001", "江苏华建建设集团有限公司")])
+    response = await client.post(
+        "/api/funds/bank/statements",
+        params={"statement_date": "2026-03-02"},
+        content=gbk.encode("gbk"),
+        headers={**people.headers("clerk"), "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "statement.encoding_invalid"
+    assert "UTF-8" in response.json()["message"]["zh-CN"]
+    listed = await client.get("/api/funds/bank/statements", headers=people.headers("auditor"))
+    assert listed.json() == []

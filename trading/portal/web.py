@@ -116,6 +116,7 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/verify", "文书验真", "Verify a document", frozenset()),
     ("/portal/bidder", "投标人工作台", "Bidder workspace", frozenset({Role.bidder})),
     ("/portal/staff", "中心工作台", "Staff console", frozenset({Role.staff, Role.admin})),
+    ("/portal/funds", "资金结算", "Funds", frozenset({Role.staff, Role.auditor})),
     ("/portal/expert", "评标专家", "Expert", frozenset({Role.expert})),
     ("/portal/supervision", "监督", "Supervision", frozenset({Role.supervisor, Role.auditor})),
 )
