@@ -59,17 +59,34 @@ DROP_OUT_ZH = {
 FIELD_OF = {
     "committee.invalid": "line0_experts",
     "expert.specialty_unknown": "line0_specialty",
-    "draw.pool_too_small": "line0_experts",
+    "draw.pool_insufficient": "line0_experts",
+    "draw.top_up_specialty": "specialty",
     "evaluation.method_invalid": "method",
     "award.not_a_candidate": "winner_id",
     "award.first_ranked_required": "winner_id",
     "announcement.publicity_end_required": "publicity_end",
     "publicity.too_short": "publicity_end",
 }
+# The fields the console's forms show an error beside; anything else is said for the form.
+FIELDS = frozenset(
+    {f"line{n}_{part}" for n in range(DRAW_LINES) for part in ("specialty", "experts", "reserves")}
+    | {"representatives", "region", "cooldown_days", "specialty", "reserves", "member_id"}
+    | {"method", "candidates", "publicity_end", "winner_id"}
+)
+
+
+def _field(loc: str) -> str:
+    """A form field from a service's or a schema's name: `lines.1.experts` is `line1_experts`."""
+    parts = loc.split(".")
+    if parts[0] == "lines":
+        return f"line{parts[1]}_{parts[2]}" if len(parts) == 3 else "line0_specialty"
+    return loc if loc in FIELDS else FORM_WIDE
 
 
 def _errors(request: Me, exc: Exception) -> dict[str, str]:
-    found = form_errors(request, exc)
+    found: dict[str, str] = {}
+    for name, message in form_errors(request, exc).items():
+        found.setdefault(_field(name), message)
     if isinstance(exc, DomainError) and exc.code in FIELD_OF:
         message = found.pop(FORM_WIDE, None) or next(iter(found.values()), "")
         rule = f"{exc.rule} " if exc.rule else ""

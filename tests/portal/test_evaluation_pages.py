@@ -144,3 +144,19 @@ async def test_a_draw_without_the_csrf_token_is_refused(client, people):
     assert refused.status_code == 403
     answer = await client.get(f"/api/experts/sections/{section_id}/draw", headers=people.headers("clerk"))
     assert answer.status_code == 404
+
+
+async def test_a_malformed_draw_is_told_beside_its_field_and_draws_nothing(client, people):
+    section_id = await open_section(client, people)
+    await sign_in(client, "clerk")
+    page = f"/portal/staff/sections/{section_id}/evaluation"
+    for form, field in (
+        ({"line0_specialty": "A01", "line0_experts": "many"}, "line0_experts"),
+        ({"line0_specialty": "Z99", "line0_experts": "5"}, "line0_specialty"),
+        ({"line0_experts": "5"}, "line0_specialty"),
+    ):
+        refused = await staff_post(client, page, f"{page}/draw", form)
+        assert refused.status_code == 422, form
+        assert beside(refused.text, field), form
+    answer = await client.get(f"/api/experts/sections/{section_id}/draw", headers=people.headers("clerk"))
+    assert answer.status_code == 404
