@@ -51,7 +51,9 @@ def document_kinds() -> list[Any]:
 
 
 def portal_pages() -> list[Any]:
-    """The expert's page: drawn sections and signing in with the declaration (experts/portal.py)."""
-    from experts.portal import pages
+    """The expert's page: drawn sections and signing in with the declaration (experts/portal.py);
+    the staff's evaluation console: the draw, the session, the publicity and the award
+    (experts/portal_staff.py)."""
+    from experts import portal, portal_staff
 
-    return pages()
+    return [*portal.pages(), *portal_staff.pages()]

@@ -240,6 +240,23 @@ async def answer_objection(
     return objection
 
 
+def check_winner(evaluation: Evaluation, winner_id: uuid.UUID, passed_over: list[dict[str, Any]]) -> int:
+    """The winner's rank among the committee's candidates (C-13), every candidate above it passed
+    over for a reason the law names where state funds hold control (C-20)."""
+    ranked = [row["organisation_id"] for row in evaluations.candidates(evaluation)]
+    if str(winner_id) not in ranked:
+        raise DomainError(
+            "award.not_a_candidate",
+            "中标人须为评标委员会推荐的中标候选人",
+            "the winner is one of the committee's candidates",
+            rule="C-13",
+            status=422,
+        )
+    winner_rank = ranked.index(str(winner_id)) + 1
+    rules.check_pass_over(evaluation.state_controlled, winner_rank, passed_over, ranked)
+    return winner_rank
+
+
 async def decide(
     session: AsyncSession,
     section_id: uuid.UUID,
@@ -263,17 +280,7 @@ async def decide(
     _paused(await pending(session, section_id), "C-14" if project.sector == Sector.construction else "P-13")
     if await award_of(session, section_id):
         raise _awarded_already()
-    ranked = [row["organisation_id"] for row in evaluations.candidates(evaluation)]
-    if str(winner_id) not in ranked:
-        raise DomainError(
-            "award.not_a_candidate",
-            "中标人须为评标委员会推荐的中标候选人",
-            "the winner is one of the committee's candidates",
-            rule="C-13",
-            status=422,
-        )
-    winner_rank = ranked.index(str(winner_id)) + 1
-    rules.check_pass_over(evaluation.state_controlled, winner_rank, passed_over, ranked)
+    winner_rank = check_winner(evaluation, winner_id, passed_over)
     award = Award(
         section_id=section_id,
         winner_id=winner_id,

@@ -62,7 +62,7 @@ async def _project_for_author(session: AsyncSession, project_id: uuid.UUID, auth
     return project
 
 
-def _check_kind_fields(kind: Kind, data: AnnouncementIn | AnnouncementEdit) -> None:
+def check_kind_fields(kind: Kind, data: AnnouncementIn | AnnouncementEdit) -> None:
     if kind == Kind.candidates and data.publicity_end is None:
         raise DomainError(
             "announcement.publicity_end_required",
@@ -101,7 +101,7 @@ async def create_draft(
             status=422,
             details={"sections": foreign},
         )
-    _check_kind_fields(data.kind, data)
+    check_kind_fields(data.kind, data)
     announcement = Announcement(
         project_id=project.id,
         section_ids=[str(s) for s in data.section_ids],
@@ -155,7 +155,7 @@ async def edit(
             "公告已提交审核或已发布，不能修改",
             "the announcement is under review or published and cannot be edited",
         )
-    _check_kind_fields(Kind(announcement.kind), data)
+    check_kind_fields(Kind(announcement.kind), data)
     before = {k: getattr(announcement, k) for k in AnnouncementEdit.model_fields}
     for key, value in data.model_dump().items():
         setattr(announcement, key, value)

@@ -14,7 +14,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 def route_handlers() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
-    from trading.portal import account, oversight, public, staff
+    from trading.portal import account, oversight, projects, public, staff
     from trading.portal.controllers import front_page
 
     return [
@@ -31,9 +31,10 @@ def route_handlers() -> list[Any]:
         public.disclosure,
         public.verify_form,
         public.verify_page,
-        # Staff, supervisors and auditors (trading/portal/staff.py, oversight.py).
+        # Staff, supervisors and auditors (trading/portal/staff.py, projects.py, oversight.py).
         oversight.router(),
         staff.router(),
+        projects.router(),
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

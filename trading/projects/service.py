@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
@@ -107,7 +108,7 @@ async def _organisation_in_capacity(
     return organisation
 
 
-def _check_section_fields(sector: Sector, data: SectionIn) -> None:
+def check_section_fields(sector: Sector, data: SectionIn) -> None:
     if data.procedure not in PROCEDURES[sector]:
         raise DomainError(
             "section.procedure_not_in_sector",
@@ -139,7 +140,26 @@ def _check_section_fields(sector: Sector, data: SectionIn) -> None:
         )
 
 
-async def check_section_rules(
+def draft_section(data: SectionIn) -> Section:
+    """A draft section of what was entered, not yet in a project or the session: what registration
+    stores and what the staff's form checks as it is filled."""
+    return Section(
+        name=data.name,
+        procedure=data.procedure,
+        status=Status.draft,
+        contract_kind=data.contract_kind,
+        budget_fen=data.budget,
+        starting_price_fen=data.starting_price,
+        reserve_price_fen=data.reserve_price,
+        appraised_value_fen=data.appraised_value,
+        below_appraisal_consent=data.below_appraisal_consent,
+        deposit_fen=data.deposit,
+        bid_validity_days=data.bid_validity_days,
+        **data.model_dump(include=set(SCHEDULE_FIELDS)),
+    )
+
+
+async def section_rule_violations(
     session: AsyncSession,
     sector: Sector,
     section: Section,
@@ -147,22 +167,34 @@ async def check_section_rules(
     zone: ZoneInfo,
     announced_at: dt.datetime | None,
     publicity_end: dt.datetime | None = None,
-) -> None:
-    """The procedure, deadline, period and deposit rules of the section's sector and procedure.
-    `publicity_end` is the end of a single-source call's publicity (P-12), checked when the call
-    is published."""
-    applied.check_must_tender(sector, section.procedure, section.contract_kind, section.budget_fen)
+) -> tuple[list[checks.RuleViolation], list[checks.RuleViolation]]:
+    """Every procedure, amount and schedule rule the section breaks, without stopping at the first:
+    (the amount and procedure violations, the schedule violations). The staff's form shows them all
+    beside their fields as it is filled (trading/portal/projects.py); `check_section_rules` refuses
+    with them."""
+    found: list[checks.RuleViolation] = []
+
+    def attempt(check: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            check(*args, **kwargs)
+        except checks.RuleViolation as violation:
+            found.append(violation)
+
+    attempt(applied.check_must_tender, sector, section.procedure, section.contract_kind, section.budget_fen)
     if announced_at is not None and section.procedure == Procedure.single_source:
-        applied.check_single_source_publicity_end(publicity_end, section.bid_deadline, zone=zone)
-    checks.check_deposit(sector, section.deposit_fen, section.budget_fen or 0)
+        attempt(applied.check_single_source_publicity_end, publicity_end, section.bid_deadline, zone=zone)
+    attempt(checks.check_deposit, sector, section.deposit_fen, section.budget_fen or 0)
     if sector == Sector.property and section.starting_price_fen and section.appraised_value_fen:
-        checks.check_listing_price(
-            section.starting_price_fen, section.appraised_value_fen, consent=section.below_appraisal_consent
+        attempt(
+            checks.check_listing_price,
+            section.starting_price_fen,
+            section.appraised_value_fen,
+            consent=section.below_appraisal_consent,
         )
     dates = [getattr(section, name) for name in SCHEDULE_FIELDS] + [announced_at, publicity_end]
     years = {d.astimezone(zone).year for d in dates if d is not None}
     calendar = await load_calendar_from(session, min(years)) if years else await load_calendar(session, ())
-    checks.check_section_schedule(
+    schedule = checks.schedule_violations(
         sector,
         section.procedure,
         zone=zone,
@@ -177,6 +209,29 @@ async def check_section_rules(
         sale_start=section.sale_start,
         publicity_end=publicity_end,
     )
+    return found, schedule
+
+
+async def check_section_rules(
+    session: AsyncSession,
+    sector: Sector,
+    section: Section,
+    *,
+    zone: ZoneInfo,
+    announced_at: dt.datetime | None,
+    publicity_end: dt.datetime | None = None,
+) -> None:
+    """The procedure, deadline, period and deposit rules of the section's sector and procedure:
+    the first procedure or amount violation, else every schedule violation as one refusal.
+    `publicity_end` is the end of a single-source call's publicity (P-12), checked when the call
+    is published."""
+    found, schedule = await section_rule_violations(
+        session, sector, section, zone=zone, announced_at=announced_at, publicity_end=publicity_end
+    )
+    if found:
+        raise found[0]
+    if schedule:
+        raise checks.joined(schedule)
 
 
 async def register_project(
@@ -209,24 +264,10 @@ async def register_project(
     session.add(project)
     await session.flush()
     for number, section_in in enumerate(data.sections, start=1):
-        _check_section_fields(data.sector, section_in)
-        section = Section(
-            project_id=project.id,
-            number=number,
-            code=f"{project.code}-{number:02d}",
-            name=section_in.name,
-            procedure=section_in.procedure,
-            status=Status.draft,
-            contract_kind=section_in.contract_kind,
-            budget_fen=section_in.budget,
-            starting_price_fen=section_in.starting_price,
-            reserve_price_fen=section_in.reserve_price,
-            appraised_value_fen=section_in.appraised_value,
-            below_appraisal_consent=section_in.below_appraisal_consent,
-            deposit_fen=section_in.deposit,
-            bid_validity_days=section_in.bid_validity_days,
-            **section_in.model_dump(include=set(SCHEDULE_FIELDS)),
-        )
+        check_section_fields(data.sector, section_in)
+        section = draft_section(section_in)
+        section.project_id, section.number = project.id, number
+        section.code = f"{project.code}-{number:02d}"
         await check_section_rules(session, data.sector, section, zone=zone, announced_at=None)
         session.add(section)
     await session.flush()

@@ -804,10 +804,15 @@ def check_section_schedule(sector: Sector | str, procedure: Procedure | str, **s
     even of one.
     """
     found = schedule_violations(sector, procedure, **schedule)
-    if not found:
-        return None
+    if found:
+        raise joined(found)
+    return None
+
+
+def joined(found: list[RuleViolation]) -> RuleViolation:
+    """Several schedule violations as one refusal (see `check_section_schedule`)."""
     first = found[0]
-    raise RuleViolation(
+    return RuleViolation(
         first.code,
         "；".join(v.zh for v in found),
         "; ".join(v.en for v in found),
