@@ -223,8 +223,10 @@ async def post(
     """
     _check_legs(legs)
     await lock_ledger(session)
+    # Core statements on the session's connection: none of them needs the ORM's execution path.
+    connection = await session.connection()
     state = (
-        await session.execute(
+        await connection.execute(
             _state_query(len(legs)), {"key": key} | {f"a{i}": leg.account.id for i, leg in enumerate(legs)}
         )
     ).one()
@@ -275,8 +277,8 @@ async def post(
         )
     entry.hash = _hash(entry, postings)
     # Plain inserts (no unit of work to run): the entry, then its postings in one executemany.
-    await session.execute(insert(JournalEntry), [_columns(entry, JournalEntry)])
-    await session.execute(insert(Posting), [_columns(p, Posting) for p in postings])
+    await connection.execute(insert(JournalEntry.__table__), [_columns(entry, JournalEntry)])
+    await connection.execute(insert(Posting.__table__), [_columns(p, Posting) for p in postings])
     return Posted(entry, created=True)
 
 
