@@ -22,8 +22,10 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 from sqlalchemy import text
 
+from trading.announcements.pages import AnnouncementPages, watch
 from trading.app import create_app, seed_reference_data
 from trading.clock import ManualClock
 from trading.db import migrate
@@ -194,6 +196,19 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     database = Database(settings.resolved_database_url())
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def watched(db: Database, settings: Settings) -> AsyncIterator[AnnouncementPages]:
+    """The test's own writer, wired as an app instance wires its sessions (shared generation in
+    Redis when configured; on SQLite every commit to the file is seen anyway)."""
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    pages = AnnouncementPages(redis, settings.redis_namespace)
+    watch(db.sessionmaker, pages)
+    yield pages
+    pages.close()
+    if redis is not None:
+        await redis.aclose()
 
 
 @pytest.fixture

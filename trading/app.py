@@ -33,6 +33,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading import oversight
+from trading.announcements.pages import AnnouncementPages
+from trading.announcements.pages import watch as watch_announcement_writes
 from trading.audit.checkpoints import LogSigner, log_signer
 from trading.auth.guards import role_guard
 from trading.auth.lockout import MemoryFailureCounter, RedisFailureCounter
@@ -206,6 +208,8 @@ async def _provide_session(state: State, scope: Scope) -> AsyncIterator[AsyncSes
     maker = state.db.read_sessionmaker if reads_only(scope) else state.db.sessionmaker
     async with maker() as session:
         yield session
+    # Whoever changed an announcement sees the change on every instance at its next read.
+    await state.announcement_pages.settled()
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -254,6 +258,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.db = db
         app.state.documents = documents
         app.state.redis = redis
+        app.state.announcement_pages = AnnouncementPages(
+            redis, settings.redis_namespace, sqlite_file=db.sqlite_file
+        )
+        watch_announcement_writes(db.sessionmaker, app.state.announcement_pages)
         app.state.failure_counter = (
             RedisFailureCounter(redis, f"{settings.redis_namespace}:login-failures")
             if redis
@@ -292,6 +300,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             documents.pool.close()
+            app.state.announcement_pages.close()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()

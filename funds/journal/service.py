@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, union_all
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,10 +123,9 @@ def _columns(row: Any, model: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in model.__table__.columns}
 
 
-async def _first_result(session: AsyncSession, key: str, code: str, legs: Sequence[Leg]) -> Posted | None:
+async def _first_result(session: AsyncSession, key: str, code: str, legs: Sequence[Leg]) -> Posted:
     entry = await session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == key))
-    if entry is None:
-        return None
+    assert entry is not None
     postings = (await session.scalars(select(Posting).where(Posting.entry_seq == entry.seq))).all()
     same = entry.code == code and sorted((p.account_id, p.amount_fen) for p in postings) == sorted(
         (leg.account.id, leg.amount_fen) for leg in legs
@@ -175,24 +174,31 @@ async def _last_balance(session: AsyncSession, account_id: uuid.UUID, at: dt.dat
 
 
 @functools.cache
-def _balances_query(legs: int) -> Any:
-    """One round trip for the current balance of `legs` accounts (one index lookup each); built
-    once per number of legs, with bound parameters, so SQLAlchemy compiles it once."""
-    lookups = [
-        select(Posting.account_id, Posting.balance_after_fen)
+def _state_query(legs: int) -> Any:
+    """What an append needs to know, in one round trip (issue 23: a posting was six statements):
+    the journal's head (seq, hash, time), the entry already posted under the idempotency key, and
+    the current balance of each of `legs` accounts (one index lookup each). Built once per number
+    of legs, with bound parameters, so SQLAlchemy compiles it once."""
+    last = select(JournalEntry).order_by(JournalEntry.seq.desc()).limit(1)
+    balances = [
+        select(Posting.balance_after_fen)
         .where(Posting.account_id == bindparam(f"a{i}"))
         .order_by(Posting.posted_at.desc(), Posting.entry_seq.desc())
         .limit(1)
-        .subquery()
+        .scalar_subquery()
+        .label(f"b{i}")
         for i in range(legs)
     ]
-    return union_all(*(select(lookup.c.account_id, lookup.c.balance_after_fen) for lookup in lookups))
-
-
-async def _last_balances(session: AsyncSession, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    params = {f"a{i}": account_id for i, account_id in enumerate(account_ids)}
-    rows = await session.execute(_balances_query(len(account_ids)), params)
-    return {row.account_id: row.balance_after_fen for row in rows}
+    return select(
+        last.with_only_columns(JournalEntry.seq).scalar_subquery().label("seq"),
+        last.with_only_columns(JournalEntry.hash).scalar_subquery().label("hash"),
+        last.with_only_columns(JournalEntry.posted_at).scalar_subquery().label("posted_at"),
+        select(JournalEntry.seq)
+        .where(JournalEntry.idempotency_key == bindparam("key"))
+        .scalar_subquery()
+        .label("known"),
+        *balances,
+    )
 
 
 async def post(
@@ -217,20 +223,19 @@ async def post(
     """
     _check_legs(legs)
     await lock_ledger(session)
-    first = await _first_result(session, key, code, legs)
-    if first is not None:
-        return first
-    last = (
-        await session.execute(
-            select(JournalEntry.seq, JournalEntry.hash, JournalEntry.posted_at)
-            .order_by(JournalEntry.seq.desc())
-            .limit(1)
+    # Core statements on the session's connection: none of them needs the ORM's execution path.
+    connection = await session.connection()
+    state = (
+        await connection.execute(
+            _state_query(len(legs)), {"key": key} | {f"a{i}": leg.account.id for i, leg in enumerate(legs)}
         )
-    ).first()
+    ).one()
+    if state.known is not None:
+        return await _first_result(session, key, code, legs)
     at = at.astimezone(dt.UTC)
-    posted_at = max(at, last.posted_at) if last else at
+    posted_at = max(at, state.posted_at) if state.seq is not None else at
     entry = JournalEntry(
-        seq=(last.seq + 1) if last else 1,
+        seq=(state.seq + 1) if state.seq is not None else 1,
         id=new_id(),
         idempotency_key=key,
         code=code,
@@ -241,12 +246,11 @@ async def post(
         organisation_id=organisation_id,
         reverses_id=reverses_id,
         actor_name=actor.name[:100],
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=state.hash if state.seq is not None else GENESIS,
     )
-    before = await _last_balances(session, [leg.account.id for leg in legs])
     postings = []
     for line, leg in enumerate(legs, start=1):
-        balance = before.get(leg.account.id, 0) + leg.amount_fen
+        balance = (state[4 + line - 1] or 0) + leg.amount_fen
         if balance > 0 and not may_run_debit(leg.account.kind):
             raise LedgerError(
                 "ledger.overdraft",
@@ -273,8 +277,8 @@ async def post(
         )
     entry.hash = _hash(entry, postings)
     # Plain inserts (no unit of work to run): the entry, then its postings in one executemany.
-    await session.execute(insert(JournalEntry), [_columns(entry, JournalEntry)])
-    await session.execute(insert(Posting), [_columns(p, Posting) for p in postings])
+    await connection.execute(insert(JournalEntry.__table__), [_columns(entry, JournalEntry)])
+    await connection.execute(insert(Posting.__table__), [_columns(p, Posting) for p in postings])
     return Posted(entry, created=True)
 
 

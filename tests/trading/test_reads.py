@@ -20,7 +20,9 @@ async def hold_the_write_lock(writer) -> None:  # type: ignore[no-untyped-def]
     await writer.execute(update(Announcement).values(title=UNCOMMITTED))
 
 
-async def test_a_public_get_answers_while_another_connection_holds_the_write_lock(client, people, db):
+async def test_a_public_get_answers_while_another_connection_holds_the_write_lock(
+    client, people, db, watched
+):
     await announced_project(client, people)
     async with db.session() as writer:
         await hold_the_write_lock(writer)
@@ -33,6 +35,7 @@ async def test_a_public_get_answers_while_another_connection_holds_the_write_loc
         assert review.status_code == 200, review.text
         assert UNCOMMITTED not in {a["title"] for a in review.json()}
         await writer.commit()
+    await watched.settled()
     listed = await client.get("/api/public/announcements/")
     assert listed.json()["items"][0]["title"] == UNCOMMITTED
 

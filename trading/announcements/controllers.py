@@ -2,12 +2,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trading.announcements import search, service
+from trading.announcements.pages import AnnouncementPages
 from trading.announcements.schemas import (
     AnnouncementEdit,
     AnnouncementIn,
@@ -41,10 +43,15 @@ class PublicAnnouncementController(Controller):
     path = "/api/public/announcements"
     tags = ["announcements"]
 
-    @get("/", operation_id="searchAnnouncements", exclude_from_auth=True)
+    @get(
+        "/",
+        operation_id="searchAnnouncements",
+        exclude_from_auth=True,
+        responses={304: ResponseSpec(None, description="Not modified: this ETag is current")},
+    )
     async def search(
         self,
-        session: NamedDependency[AsyncSession],
+        request: Request[Any, Any, Any],
         sector: FromQuery[Sector | None] = None,
         kind: FromQuery[Kind | None] = None,
         region: FromQuery[str | None] = None,
@@ -53,21 +60,36 @@ class PublicAnnouncementController(Controller):
         q: FromQuery[str | None] = None,
         limit: FromQuery[int] = 20,
         offset: FromQuery[int] = 0,
-    ) -> Page:
+    ) -> Response[Page]:
         """Newest first. `q` takes Chinese keywords separated by spaces; all must appear; the best
-        matches come first, with the keywords marked in `title_marked` and `snippet`."""
-        total, rows = await service.search_published(
-            session,
-            sector=sector,
-            kind=kind,
-            region=region,
-            published_from=published_from,
-            published_to=published_to,
-            q=q,
-            limit=min(max(limit, 1), 100),
-            offset=max(offset, 0),
-        )
-        return Page(total=total, items=[_public(r, search.keywords(q)) for r in rows])
+        matches come first, with the keywords marked in `title_marked` and `snippet`. The answer
+        carries an ETag: send it back in `If-None-Match` to get a 304 while nothing changed."""
+        limit, offset = min(max(limit, 1), 100), max(offset, 0)
+        # The page is the same whoever asks and in whatever language: the query is the whole key.
+        key = (sector, kind, region, published_from, published_to, q, limit, offset)
+        pages: AnnouncementPages = request.app.state.announcement_pages
+        generation = await pages.generation()
+        page = pages.get(key, generation)
+        if page is None:
+            async with request.app.state.db.read_session() as session:
+                total, rows = await service.search_published(
+                    session,
+                    sector=sector,
+                    kind=kind,
+                    region=region,
+                    published_from=published_from,
+                    published_to=published_to,
+                    q=q,
+                    limit=limit,
+                    offset=offset,
+                )
+                terms = search.keywords(q)
+                body = Page(total=total, items=[_public(r, terms) for r in rows]).model_dump_json().encode()
+            page = await pages.put(key, generation, body)
+        headers = {"etag": page.etag, "cache-control": "no-cache"}
+        if page.etag in request.headers.get("if-none-match", ""):
+            return Response(b"", status_code=304, headers=headers)
+        return Response(page.body, media_type=MediaType.JSON, headers=headers)
 
     @get("/{announcement_id:uuid}", operation_id="readAnnouncement", exclude_from_auth=True)
     async def read(

@@ -22,7 +22,8 @@ def allow(*roles: Role) -> dict[str, Any]:
 ANY_USER = allow(*Role)
 
 
-def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # A coroutine: Litestar runs a plain function guard in a worker thread, a hop per request.
     if handler.opt.get("exclude_from_auth") or connection.scope.get("method") == "OPTIONS":
         # OPTIONS only tells which methods a path allows; the auth middleware sets no user for it.
         return

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from trading.db.textsearch import register_sqlite_functions
@@ -98,6 +99,13 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database's file (None on PostgreSQL and for an in-memory database)."""
+        if not self.url.startswith("sqlite") or _is_memory(self.url):
+            return None
+        return Path(make_url(self.url).database or "")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
