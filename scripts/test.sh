@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Run the whole test suite: on SQLite always, and on PostgreSQL + Redis (127.0.0.1) when they
 # answer. With CI=true a missing PostgreSQL or Redis fails the run instead of skipping.
+#
+# The tests run on TEST_WORKERS pytest-xdist worker processes (default 3, measured on 2 cores:
+# much of the suite waits on the databases, subprocesses and the browser; docs/running.md).
+# TEST_WORKERS=0 runs them in this process. `--dist loadgroup` spreads tests one by one, except
+# those marked with an xdist_group (the e2e package), which stay together on one worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-3}" --dist loadgroup "$@"

@@ -31,12 +31,17 @@ from trading.db.session import Database
 from trading.settings import Settings
 
 # The server's own database: this run creates its own database beside it (several test runs on
-# one machine must not empty each other's tables) and drops it at the end.
+# one machine must not empty each other's tables) and drops it at the end. Under pytest-xdist each
+# worker is a run of its own: its name (gw0, gw1, ...) goes into the database's, so a leftover
+# database says which worker made it.
 PG_ADMIN_URL = os.environ.get(
     "TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+RUN_ID = f"{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 PG_URL = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/trading_test_{RUN_ID}"
+# Nothing flushes this database: every test gets its own key namespace (`settings` below), so
+# workers and other runs sharing it never see each other's keys.
 REDIS_URL = os.environ.get("TRADING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -72,7 +77,8 @@ async def _prepare(db: Database, clock: ManualClock) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "trading.db"
+    # tmp_path_factory is already per xdist worker; the name says whose template it is.
+    path = tmp_path_factory.mktemp(f"template-{WORKER}") / "trading.db"
 
     async def build() -> None:
         db = Database(f"sqlite+aiosqlite:///{path}")
@@ -167,8 +173,8 @@ async def settings(
         data_dir=tmp_path,
         database_url=PG_URL,
         redis_url=REDIS_URL,
-        # Keys of this test alone: other runs may share the Redis server.
-        redis_namespace=f"trading-test-{uuid.uuid4().hex}",
+        # Keys of this test alone: other runs and workers may share the Redis server.
+        redis_namespace=f"trading-test-{WORKER}-{uuid.uuid4().hex}",
         migrate_on_start=False,
         secret_key=TEST_SECRET,
         bank_feed_secret=BANK_SECRET,
