@@ -70,6 +70,13 @@ def _require_distributed() -> None:
     pytest.skip("PostgreSQL or Redis does not answer on 127.0.0.1")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: each schemathesis role runs for minutes, and started last on one
+    pytest-xdist worker it would keep the run going while the other workers sit idle. (The e2e
+    group goes first anyway: xdist hands out its biggest group first.)"""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is None)
+
+
 async def _prepare(db: Database, clock: ManualClock) -> None:
     await migrate.upgrade(db.engine)
     await seed_reference_data(db, clock)
