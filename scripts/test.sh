@@ -4,8 +4,8 @@
 #
 # The tests run on TEST_WORKERS pytest-xdist worker processes (default 3, measured on 2 cores:
 # much of the suite waits on the databases, subprocesses and the browser; docs/running.md).
-# TEST_WORKERS=0 runs them in this process. `--dist loadgroup` spreads tests one by one, except
-# those marked with an xdist_group (the e2e package), which stay together on one worker.
+# TEST_WORKERS=0 runs them in this process. With `--dist loadgroup` tests/conftest.py hands the
+# tests out one by one, except the e2e package, which stays together on one worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

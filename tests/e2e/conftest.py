@@ -41,15 +41,12 @@ SECRET_KEY = "e2e-secret-key-that-is-long-enough-0123456789abc"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-# tryfirst: pytest-xdist reads the xdist_group marks in its own hook of the same name.
-@pytest.hookimpl(tryfirst=True)
+# Under pytest-xdist (scripts/test.sh) the whole package runs on one worker: see OneWorkerForE2E
+# in tests/conftest.py.
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-            # Under `--dist loadgroup` (scripts/test.sh) every e2e test goes to one worker, so the
-            # package's served center and browser start once, not once per worker.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _unavailable(reason: str) -> None:
