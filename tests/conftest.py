@@ -86,11 +86,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadSco
     return OneWorkerForE2E(config, log) if config.getoption("dist") == "loadgroup" else None
 
 
+# The longest single tests in the whole run of 2026-12-01 (--durations), after the fuzz roles.
+LONGEST_MODULES = (
+    "tests/bidding/test_sealed_means_sealed.py",
+    "tests/experts/test_construction_scenario.py",
+    "tests/experts/test_demo_pool.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest tests first: each schemathesis role runs for minutes, and started last on one
     pytest-xdist worker it would keep the run going while the other workers sit idle. (The e2e
-    group goes first anyway: xdist hands out its biggest scope first.)"""
-    items.sort(key=lambda item: item.get_closest_marker("fuzz") is None)
+    package goes first anyway: xdist hands out its biggest scope first.)"""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("fuzz"):
+            return 0
+        return 1 if item.nodeid.startswith(LONGEST_MODULES) else 2
+
+    items.sort(key=rank)
 
 
 async def _prepare(db: Database, clock: ManualClock) -> None:
