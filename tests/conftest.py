@@ -82,6 +82,7 @@ class OneWorkerForE2E(LoadScopeScheduling):
         return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` still works
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
     return OneWorkerForE2E(config, log) if config.getoption("dist") == "loadgroup" else None
 
