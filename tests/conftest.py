@@ -87,9 +87,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadSco
     return OneWorkerForE2E(config, log) if config.getoption("dist") == "loadgroup" else None
 
 
-# The longest single tests in the whole run of 2026-12-01 (--durations), after the fuzz roles.
+# The longest single tests in the measured runs of 2026-12-01 (--durations), after the fuzz roles.
 LONGEST_MODULES = (
     "tests/bidding/test_sealed_means_sealed.py",
+    "tests/trading/test_backup.py",
+    "tests/scenarios/test_instances.py",
     "tests/experts/test_construction_scenario.py",
     "tests/experts/test_demo_pool.py",
 )
