@@ -24,6 +24,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 from sqlalchemy import text
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from trading.announcements.pages import AnnouncementPages, watch
 from trading.app import create_app, seed_reference_data
@@ -33,12 +35,17 @@ from trading.db.session import Database
 from trading.settings import Settings
 
 # The server's own database: this run creates its own database beside it (several test runs on
-# one machine must not empty each other's tables) and drops it at the end.
+# one machine must not empty each other's tables) and drops it at the end. Under pytest-xdist each
+# worker is a run of its own: its name (gw0, gw1, ...) goes into the database's, so a leftover
+# database says which worker made it.
 PG_ADMIN_URL = os.environ.get(
     "TRADING_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+RUN_ID = f"{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 PG_URL = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/trading_test_{RUN_ID}"
+# Nothing flushes this database: every test gets its own key namespace (`settings` below), so
+# workers and other runs sharing it never see each other's keys.
 REDIS_URL = os.environ.get("TRADING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -67,6 +74,44 @@ def _require_distributed() -> None:
     pytest.skip("PostgreSQL or Redis does not answer on 127.0.0.1")
 
 
+class OneWorkerForE2E(LoadScopeScheduling):
+    """pytest-xdist's scheduling for scripts/test.sh: every test on its own, except the e2e package,
+    which goes to one worker, so its package-scoped served center and Chromium start once (three
+    of them at once on 2 cores time out). xdist's own `xdist_group` mark does not do this under
+    pytest 9.2: xdist 3.8 puts the group into `item._nodeid`, which pytest no longer reads."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` still works
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    return OneWorkerForE2E(config, log) if config.getoption("dist") == "loadgroup" else None
+
+
+# The longest single tests in the measured runs of 2026-12-01 (--durations), after the fuzz roles.
+LONGEST_MODULES = (
+    "tests/bidding/test_sealed_means_sealed.py",
+    "tests/trading/test_backup.py",
+    "tests/scenarios/test_instances.py",
+    "tests/experts/test_construction_scenario.py",
+    "tests/experts/test_demo_pool.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: each schemathesis role runs for minutes, and started last on one
+    pytest-xdist worker it would keep the run going while the other workers sit idle. (The e2e
+    package goes first anyway: xdist hands out its biggest scope first.)"""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("fuzz"):
+            return 0
+        return 1 if item.nodeid.startswith(LONGEST_MODULES) else 2
+
+    items.sort(key=rank)
+
+
 async def _prepare(db: Database, clock: ManualClock) -> None:
     await migrate.upgrade(db.engine)
     await seed_reference_data(db, clock)
@@ -74,7 +119,8 @@ async def _prepare(db: Database, clock: ManualClock) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "trading.db"
+    # tmp_path_factory is already per xdist worker; the name says whose template it is.
+    path = tmp_path_factory.mktemp(f"template-{WORKER}") / "trading.db"
 
     async def build() -> None:
         db = Database(f"sqlite+aiosqlite:///{path}")
@@ -169,8 +215,8 @@ async def settings(
         data_dir=tmp_path,
         database_url=PG_URL,
         redis_url=REDIS_URL,
-        # Keys of this test alone: other runs may share the Redis server.
-        redis_namespace=f"trading-test-{uuid.uuid4().hex}",
+        # Keys of this test alone: other runs and workers may share the Redis server.
+        redis_namespace=f"trading-test-{WORKER}-{uuid.uuid4().hex}",
         migrate_on_start=False,
         secret_key=TEST_SECRET,
         bank_feed_secret=BANK_SECRET,

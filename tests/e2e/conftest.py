@@ -41,6 +41,8 @@ SECRET_KEY = "e2e-secret-key-that-is-long-enough-0123456789abc"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
+# Under pytest-xdist (scripts/test.sh) the whole package runs on one worker: see OneWorkerForE2E
+# in tests/conftest.py.
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
