@@ -78,21 +78,32 @@ class AnnouncementPages:
         self._local = 0
         self._pages: OrderedDict[Hashable, StoredPage] = OrderedDict()
         self._pending: set[asyncio.Task[None]] = set()
-        # Autocommit, so each PRAGMA sees the file's latest commit. Only read on the event loop.
-        self._sqlite = (
-            sqlite3.connect(sqlite_file, isolation_level=None, check_same_thread=False)
-            if sqlite_file is not None and redis is None
-            else None
-        )
+        self._sqlite_file = sqlite_file if redis is None else None
+        self._sqlite: sqlite3.Connection | None = None
 
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
 
+    def _data_version(self) -> int | None:
+        # Opened on first use, not at start-up: a database file that cannot be opened must leave
+        # the app up to answer 503 (docs/security.md), not stop it from starting.
+        try:
+            if self._sqlite is None:
+                # Autocommit, so each PRAGMA sees the file's latest commit. Only read on the event loop.
+                self._sqlite = sqlite3.connect(
+                    self._sqlite_file, isolation_level=None, check_same_thread=False
+                )
+            return self._sqlite.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
+
     async def generation(self) -> tuple[int, int] | None:
-        """The generation now: this instance's and the shared one (None: unknown, Redis is down)."""
-        if self._sqlite is not None:
-            return (self._local, self._sqlite.execute("PRAGMA data_version").fetchone()[0])
+        """The generation now: this instance's and the shared one (None: unknown, the shared part
+        cannot be read)."""
+        if self._sqlite_file is not None:
+            version = self._data_version()
+            return None if version is None else (self._local, version)
         if self._redis is None:
             return (self._local, 0)
         try:
