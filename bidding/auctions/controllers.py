@@ -21,7 +21,6 @@ from bidding.auctions.schemas import (
     BidOut,
     BoardOut,
     ConversionOut,
-    JoinIn,
     ListingIn,
     RefusalIn,
     ResultOut,
@@ -198,14 +197,12 @@ class AuctionController(Controller):
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         listing_id: FromPath[uuid.UUID],
-        data: JSONBody[JoinIn | None] = None,
     ) -> BidderOut:
         """Join with an accepted registration and a secured deposit; get the bidder number (竞买号)."""
         joined = await service.join(
             session,
             listing_id,
             bidder=request.user,
-            conditions_met=(data or JoinIn()).conditions_met,
             at=clock.now(),
         )
         await session.commit()
