@@ -284,14 +284,16 @@ def check_transferee_answers(conditions: list[dict[str, Any]], answers: list[dic
     no_evidence = [
         text
         for text, condition in stated.items()
-        if condition["evidence_required"] and text in given and not (given[text].get("evidence") or "").strip()
+        if condition["evidence_required"]
+        and text in given
+        and not (given[text].get("evidence") or "").strip()
     ]
     if unanswered or unknown or not_met or no_evidence or len(given) != len(answers):
         raise RuleViolation(
             "registration.conditions_not_met",
             "意向受让方须在报名时逐项声明符合转让方提出的受让方资格条件，要求提供证明材料的须注明材料",
-            "a transferee must declare, when it registers, that it meets each of the transferor's conditions, "
-            "and name its evidence where a condition asks for it",
+            "a transferee must declare, when it registers, that it meets each of the transferor's "
+            "conditions, and name its evidence where a condition asks for it",
             rule="R-03",
             details={
                 "unanswered": unanswered,

@@ -244,7 +244,9 @@ async def register(
 async def _transferee_conditions(session: AsyncSession, section_id: uuid.UUID) -> list[dict[str, Any]]:
     """The transferor's conditions the section's listing states; none without a listing (the
     listing opens with the disclosure, before registrations, and cannot add conditions later)."""
-    conditions = await session.scalar(select(Listing.transferee_conditions).where(Listing.section_id == section_id))
+    conditions = await session.scalar(
+        select(Listing.transferee_conditions).where(Listing.section_id == section_id)
+    )
     return list(conditions or [])
 
 

@@ -1,8 +1,9 @@
 """A property transfer sold by one sealed quote per transferee (一次性报价, R-03), walked through
 the API: the listing says so, transferees answer the transferor's conditions when they register,
-join, seal their quote with the sealed-bid tool and hand it in, the key holders open the quotes after the deadline, the
-highest at or above the listing price wins (equal quotes: the earlier receipt), and the result
-feeds the same transaction confirmation, conversion and refunds as an auction."""
+join, seal their quote with the sealed-bid tool and hand it in, the key holders open the quotes
+after the deadline, the highest at or above the listing price wins (equal quotes: the earlier
+receipt), and the result feeds the same transaction confirmation, conversion and refunds as an
+auction."""
 
 import datetime as dt
 
