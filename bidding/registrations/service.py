@@ -195,7 +195,7 @@ async def register(
         project.sector, organisation, await _live_registrants(session, section.id)
     )
     answers = sale_rules.check_transferee_answers(
-        await _transferee_conditions(session, section.id), transferee_answers or []
+        await transferee_conditions(session, section.id), transferee_answers or []
     )
     registration = Registration(
         section_id=section.id,
@@ -241,7 +241,7 @@ async def register(
     return registration
 
 
-async def _transferee_conditions(session: AsyncSession, section_id: uuid.UUID) -> list[dict[str, Any]]:
+async def transferee_conditions(session: AsyncSession, section_id: uuid.UUID) -> list[dict[str, Any]]:
     """The transferor's conditions the section's listing states; none without a listing (the
     listing opens with the disclosure, before registrations, and cannot add conditions later)."""
     conditions = await session.scalar(

@@ -1,6 +1,7 @@
 """The transferor's conditions for transferees (受让方资格条件), answered at registration (R-03):
 each stated condition declared met, with the evidence named where the condition asks for it;
-anything short of that is refused and files nothing; staff see the answers; joining asks nothing."""
+anything short of that is refused and files nothing (the bidder's form: tests/portal/
+test_transferee_form.py); staff see the answers; joining asks nothing."""
 
 from tests.bidding.auctions.kit import announced, join, listed, open_listing, property_body, qualified
 from tests.bidding.helpers import accepted_bidder, register_bidder
