@@ -91,6 +91,8 @@ class Rooms:
         self._every = every
         self._watchers: dict[uuid.UUID, set[Send]] = {}
         self._rooms: dict[uuid.UUID, asyncio.Future[list[asyncio.Task[None]]]] = {}
+        # The highest bid number each room has sent, so that no clock tick says less after it.
+        self._sent_seq: dict[uuid.UUID, int] = {}
 
     async def join(self, listing_id: uuid.UUID, send: Send) -> None:
         """Send this watcher every bid and tick of the listing until it leaves. On return the
@@ -111,6 +113,7 @@ class Rooms:
         watchers.discard(send)
         if not watchers:
             self._watchers.pop(listing_id, None)
+            self._sent_seq.pop(listing_id, None)
             room = self._rooms.pop(listing_id, None)
             if room is not None:
                 room.add_done_callback(_cancel_tasks)
@@ -132,6 +135,9 @@ class Rooms:
                 subscribed.set_result(None)
                 async for data in subscriber.iter_events():
                     text = data.decode("utf-8") if isinstance(data, bytes) else data
+                    message = json.loads(text)
+                    if message.get("kind") == "bid":
+                        self._sent_seq[listing_id] = max(self._sent_seq.get(listing_id, 0), message["seq"])
                     await self._send_all(listing_id, text)
         except Exception as error:
             if subscribed.done():
@@ -145,6 +151,9 @@ class Rooms:
                 state = await self._tick(listing_id)
             except Exception:
                 logger.exception("auction room %s: clock tick failed", listing_id)
+                continue
+            if state["last_seq"] < self._sent_seq.get(listing_id, 0):
+                # Read before a bid this room has already sent committed: the next tick is true.
                 continue
             await self._send_all(listing_id, encode(state))
 
