@@ -40,7 +40,7 @@ from bidding.opening.schemas import AnswerIn
 from bidding.registrations import rules as registration_rules
 from bidding.registrations import service as registrations
 from bidding.registrations.controllers import blob_store
-from bidding.registrations.schemas import RegistrationIn
+from bidding.registrations.schemas import ConditionAnswer, RegistrationIn
 from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
 from trading.auth.addresses import parse_networks, request_origin
@@ -81,6 +81,7 @@ async def registration_form(
         "bidding/register.html",
         section=section,
         project=project,
+        conditions=await registrations.transferee_conditions(session, section_id),
         values={"contact_name": request.user.display_name, "contact_phone": "", "contact_email": ""},
         errors={},
     )
@@ -97,10 +98,23 @@ async def register(
     section_id: FromPath[uuid.UUID],
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
-    """报名 by form: the same checks as POST /api/bidding/sections/{id}/registrations."""
-    values = {k: data.get(k, "").strip() for k in ("contact_name", "contact_phone", "contact_email")}
+    """报名 by form: the same checks as POST /api/bidding/sections/{id}/registrations. A property
+    transferee answers the listing's conditions by their place on the form (`met-<i>` ticked,
+    `evidence-<i>`), so the answers always name the conditions as stated."""
+    values = {k: v.strip() for k, v in data.items() if k != "_csrf_token"}
+    conditions = await registrations.transferee_conditions(session, section_id)
+    answers = [
+        {
+            "condition": c["text"],
+            "met": values.get(f"met-{i}") == "1",
+            "evidence": values.get(f"evidence-{i}"),
+        }
+        for i, c in enumerate(conditions)
+    ]
     try:
-        contact = RegistrationIn.model_validate(values)
+        contact = RegistrationIn.model_validate(
+            {k: values.get(k, "") for k in ("contact_name", "contact_phone", "contact_email")}
+        )
         await registrations.register(
             session,
             section_id=section_id,
@@ -108,6 +122,7 @@ async def register(
             contact_name=contact.contact_name,
             contact_phone=contact.contact_phone,
             contact_email=contact.contact_email,
+            transferee_answers=[ConditionAnswer.model_validate(a).model_dump() for a in answers],
             at=clock.now(),
             zone=settings.zone,
         )
@@ -119,6 +134,7 @@ async def register(
             status_code=400,
             section=section,
             project=project,
+            conditions=conditions,
             values=values,
             errors=form_errors(request, exc),
         )

@@ -21,7 +21,6 @@ from bidding.auctions.schemas import (
     BidOut,
     BoardOut,
     ConversionOut,
-    JoinIn,
     ListingIn,
     RefusalIn,
     ResultOut,
@@ -198,14 +197,12 @@ class AuctionController(Controller):
         session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         listing_id: FromPath[uuid.UUID],
-        data: JSONBody[JoinIn | None] = None,
     ) -> BidderOut:
         """Join with an accepted registration and a secured deposit; get the bidder number (竞买号)."""
         joined = await service.join(
             session,
             listing_id,
             bidder=request.user,
-            conditions_met=(data or JoinIn()).conditions_met,
             at=clock.now(),
         )
         await session.commit()
@@ -388,35 +385,28 @@ class AuctionController(Controller):
             await socket.close(code=4403, reason="not a watcher of this auction")
             return
         await socket.accept()
-
-        async def forward(data: bytes | str) -> None:
-            await socket.send_text(data.decode("utf-8") if isinstance(data, bytes) else data)
-
-        async def send(message: dict[str, Any]) -> None:
-            await socket.send_json(message)
-
+        room, send = rooms(state, channels), socket.send_text
         with contextlib.suppress(WebSocketDisconnect):
-            async with contextlib.AsyncExitStack() as stack:
-                try:
-                    subscriber = await stack.enter_async_context(
-                        channels.start_subscription([live.channel(listing_id)])
-                    )
-                except (RedisError, OSError):
-                    # Accepted first, so the client reads this reason rather than an HTTP 403.
-                    await socket.close(code=1013, reason="live bids unavailable (redis down), retry")
-                    return
-                await stack.enter_async_context(subscriber.run_in_background(forward))
+            try:
+                await room.join(listing_id, send)
+            except (RedisError, OSError):
+                # Accepted first, so the client reads this reason rather than an HTTP 403.
+                await socket.close(code=1013, reason="live bids unavailable (redis down), retry")
+                return
+            try:
                 # Subscribed before reading: a bid accepted meanwhile comes twice, never not at all
                 # (watchers drop a number they have).
                 if after is not None:
                     async with state.db.read_session() as session:
                         missed = await service.bids_after(session, listing_id, _seq(after))
                     for bid in missed:
-                        await socket.send_json(live.bid_message(bid))
-                await socket.send_json({**await tick(state, channels, listing_id), "kind": "hello"})
-                await stack.enter_async_context(rooms(state, channels).watching(listing_id, send))
+                        await socket.send_text(live.encode(live.bid_message(bid)))
+                hello = {**await tick(state, channels, listing_id), "kind": "hello"}
+                await socket.send_text(live.encode(hello))
                 while True:
                     await socket.receive_text()
+            finally:
+                room.leave(listing_id, send)
 
 
 def _seq(after: int) -> int:
@@ -427,7 +417,9 @@ def _seq(after: int) -> int:
 def rooms(state: State, channels: ChannelsPlugin) -> live.Rooms:
     """This instance's rooms, made on first use."""
     if "auction_rooms" not in state:
-        state.auction_rooms = live.Rooms(lambda listing_id: tick(state, channels, listing_id, settle=True))
+        state.auction_rooms = live.Rooms(
+            lambda listing_id: tick(state, channels, listing_id, settle=True), channels
+        )
     return state.auction_rooms
 
 

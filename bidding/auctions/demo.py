@@ -39,6 +39,10 @@ class At:
         return self.instant
 
 
+# The transferor's condition in the demo's property transfer.
+CONDITION = "受让方须为依法设立的企业法人"
+
+
 async def load_demo(session: AsyncSession, cast, today: dt.datetime, zone: ZoneInfo) -> None:  # type: ignore[no-untyped-def]
     parcel = await session.scalar(select(Section).where(Section.procedure == "land_listing"))
     if parcel is not None:
@@ -63,7 +67,6 @@ async def _land_listing(
             session,
             listing.id,
             bidder=cast.identity(username),
-            conditions_met=[],
             at=today - dt.timedelta(days=3),
         )
     for username, price, days_ago in (("developer", 96_000_000_000, 2), ("bidder_a", 97_000_000_000, 1)):
@@ -78,9 +81,16 @@ async def _land_listing(
 
 
 async def _qualified(
-    session: AsyncSession, cast, section: Section, username: str, at: dt.datetime, zone: ZoneInfo
+    session: AsyncSession,
+    cast,
+    section: Section,
+    username: str,
+    at: dt.datetime,
+    zone: ZoneInfo,
+    answers: list[dict] | None = None,
 ) -> None:  # type: ignore[no-untyped-def]
-    """An accepted registration and a deposit paid in full from the bidder's basic account."""
+    """An accepted registration (with a transferee's answers to the listing's conditions) and a
+    deposit paid in full from the bidder's basic account."""
     identity = cast.identity(username)
     organisation = await session.get(Organisation, identity.organisation_id)
     assert organisation is not None
@@ -96,6 +106,7 @@ async def _qualified(
             contact_email=f"{username}@example.cn",
             status="accepted",
             subaccount_number=subaccount.number,
+            transferee_answers=answers or [],
             registered_at=at,
             registered_by=identity.user_id,
             reviewed_at=at,
@@ -181,16 +192,23 @@ async def _property_transfer(session: AsyncSession, cast, today: dt.datetime, zo
     listing = await service.open_listing(
         session,
         section.id,
-        ListingIn(increment="100000.00", transferee_conditions=["受让方须为依法设立的企业法人"]),  # type: ignore[arg-type]
+        ListingIn(increment="100000.00", transferee_conditions=[CONDITION]),  # type: ignore[arg-type]
         actor=clerk,
         at=announced,
         zone=zone,
     )
-    await _qualified(session, cast, section, "developer", today - dt.timedelta(days=2), zone)
+    await _qualified(
+        session,
+        cast,
+        section,
+        "developer",
+        today - dt.timedelta(days=2),
+        zone,
+        answers=[{"condition": CONDITION, "met": True, "evidence": None}],
+    )
     await service.join(
         session,
         listing.id,
         bidder=cast.identity("developer"),
-        conditions_met=["受让方须为依法设立的企业法人"],
         at=today - dt.timedelta(days=1),
     )

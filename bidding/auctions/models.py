@@ -47,8 +47,9 @@ class Listing(IdMixin, Base):
     changes_control: Mapped[bool] = mapped_column(default=False)
     pre_disclosure_start: Mapped[dt.datetime | None]
     pre_disclosure_end: Mapped[dt.datetime | None]
-    # The transferor's conditions for transferees; each bidder states it meets them when it joins.
-    transferee_conditions: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    # The transferor's conditions for transferees, each {"text", "evidence_required"}; a transferee
+    # answers each when it registers (rules.check_transferee_answers).
+    transferee_conditions: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     # lump_sum (5 working days) or instalments (≥ 30 % first, the rest within 12 months, secured).
     payment: Mapped[dict[str, Any]] = mapped_column(JsonType)
     auction_delay_minutes: Mapped[int] = mapped_column(Integer)

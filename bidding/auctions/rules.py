@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from trading.errors import Conflict, DomainError
 from trading.money import format_yuan
@@ -267,6 +268,49 @@ def check_first_listing_price(listing_fen: int, appraised_fen: int) -> None:
         rule="R-02",
         details={"listing": format_yuan(listing_fen), "appraised_value": format_yuan(appraised_fen)},
     )
+
+
+def check_transferee_answers(conditions: list[dict[str, Any]], answers: list[dict[str, Any]]) -> list[dict]:
+    """R-03 (SASAC 32 art. 22 counts *qualified* transferees): a transferee registering for a
+    property transfer answers each of the transferor's conditions stated in the disclosure: it
+    declares it meets the condition and, where the condition asks for it, names its evidence. An
+    answer to a condition not stated is refused too. Returns the answers to keep, in the
+    disclosure's order. Code `registration.conditions_not_met`."""
+    stated = {c["text"]: c for c in conditions}
+    given = {a["condition"].strip(): a for a in answers}
+    unanswered = [text for text in stated if text not in given]
+    unknown = [text for text in given if text not in stated]
+    not_met = [text for text in stated if text in given and not given[text]["met"]]
+    no_evidence = [
+        text
+        for text, condition in stated.items()
+        if condition["evidence_required"]
+        and text in given
+        and not (given[text].get("evidence") or "").strip()
+    ]
+    if unanswered or unknown or not_met or no_evidence or len(given) != len(answers):
+        raise RuleViolation(
+            "registration.conditions_not_met",
+            "意向受让方须在报名时逐项声明符合转让方提出的受让方资格条件，要求提供证明材料的须注明材料",
+            "a transferee must declare, when it registers, that it meets each of the transferor's "
+            "conditions, and name its evidence where a condition asks for it",
+            rule="R-03",
+            details={
+                "unanswered": unanswered,
+                "not_met": not_met,
+                "evidence_missing": no_evidence,
+                "unknown": unknown,
+                "answered_twice": len(given) != len(answers),
+            },
+        )
+    return [
+        {
+            "condition": text,
+            "met": True,
+            "evidence": (given[text].get("evidence") or "").strip() or None,
+        }
+        for text in stated
+    ]
 
 
 APPRAISAL_VALID_MONTHS = 12

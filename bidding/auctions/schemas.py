@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trading.money import Yuan, YuanOut
 
@@ -16,6 +16,22 @@ class PaymentTerms(BaseModel):
     first_payment_percent: int = Field(default=100, ge=1, le=100)
     balance_months: int = Field(default=0, ge=0, le=120)
     balance_secured: bool = False
+
+
+class TransfereeCondition(BaseModel):
+    """One of the transferor's conditions for transferees (受让方资格条件), as the disclosure states it.
+    A plain string is a condition that asks only for the transferee's declaration."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=500)
+    evidence_required: bool = Field(
+        default=False, description="the transferee must name its evidence (证明材料) when it registers"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return {"text": value} if isinstance(value, str) else value
 
 
 class ListingIn(BaseModel):
@@ -40,17 +56,15 @@ class ListingIn(BaseModel):
     changes_control: bool = Field(default=False, description="property: the transfer changes control (R-01)")
     pre_disclosure_start: dt.datetime | None = None
     pre_disclosure_end: dt.datetime | None = None
-    transferee_conditions: list[str] = Field(default_factory=list, max_length=20)
+    transferee_conditions: list[TransfereeCondition] = Field(
+        default_factory=list,
+        max_length=20,
+        description="property: the transferor's conditions, each answered by a transferee when it registers",
+    )
     payment: PaymentTerms = Field(default_factory=PaymentTerms)
     appraised_on: dt.date | None = Field(default=None, description="date of the appraisal report (R-02)")
     previous_listing_id: uuid.UUID | None = Field(
         default=None, description="a relisting: the failed listing (R-02)"
-    )
-
-
-class JoinIn(BaseModel):
-    conditions_met: list[str] = Field(
-        default_factory=list, max_length=20, description="受让条件, each confirmed"
     )
 
 

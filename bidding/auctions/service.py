@@ -23,6 +23,7 @@ from bidding.auctions.rules import ListingStatus, Phase, SaleMethod
 from bidding.auctions.schemas import ListingIn
 from bidding.opening.models import OpeningEntry
 from bidding.opening.service import get_opening
+from bidding.registrations.models import LIVE_STATUSES, Registration
 from bidding.registrations.service import qualified_registration
 from bidding.submissions.models import Bid
 from funds.deposits.rules import ForfeitReason
@@ -183,7 +184,7 @@ async def open_listing(
         changes_control=data.changes_control,
         pre_disclosure_start=data.pre_disclosure_start,
         pre_disclosure_end=data.pre_disclosure_end,
-        transferee_conditions=[c.strip() for c in data.transferee_conditions],
+        transferee_conditions=[c.model_dump() for c in data.transferee_conditions],
         payment=data.payment.model_dump(),
         auction_delay_minutes=data.auction_delay_minutes,
         auction_minutes=data.auction_minutes,
@@ -194,6 +195,7 @@ async def open_listing(
         created_by=actor.user_id,
     )
     await _check_terms(session, listing, previous, zone)
+    await _check_conditions_before_registrations(session, listing)
     try:
         async with session.begin_nested():
             session.add(listing)
@@ -224,6 +226,28 @@ async def open_listing(
     )
     await session.flush()
     return listing
+
+
+async def _check_conditions_before_registrations(session: AsyncSession, listing: Listing) -> None:
+    """The transferor's conditions are disclosed before anyone registers: each transferee answers
+    them in its registration (R-03), so a listing that states conditions cannot open once
+    registrations were filed without them."""
+    if not listing.transferee_conditions:
+        return
+    filed = await session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.section_id == listing.section_id, Registration.status.in_(LIVE_STATUSES))
+    )
+    if filed:
+        raise Conflict(
+            "listing.conditions_after_registration",
+            "已有意向受让方报名，不能再提出受让方资格条件：受让条件须在报名前披露",
+            "transferees have already registered: the transferor's conditions must be disclosed before "
+            "registration, so the listing cannot add them now",
+            rule="R-03",
+            details={"registrations": filed},
+        )
 
 
 async def _check_section(session: AsyncSession, section: Section, project: Project) -> None:
@@ -352,12 +376,11 @@ async def join(
     listing_id: uuid.UUID,
     *,
     bidder: Identity,
-    conditions_met: list[str],
     at: dt.datetime,
 ) -> ListingBidder:
     """A bidder whose registration was accepted and whose deposit is secured joins the listing and
-    gets its anonymous number (竞买号). A property bidder states it meets each of the transferor's
-    conditions for transferees."""
+    gets its anonymous number (竞买号). A property transferee answered the transferor's conditions
+    when it registered (R-03) and staff accepted it on them: joining asks nothing more."""
     listing = await get_listing(session, listing_id, lock=True)
     if phase(listing, at) not in (Phase.before, Phase.listing):
         raise _closed(listing, at)
@@ -365,16 +388,6 @@ async def join(
     if existing is not None:
         return existing
     await _check_may_bid(session, listing, bidder.organisation_id, at)
-    missing = [c for c in listing.transferee_conditions if c not in {m.strip() for m in conditions_met}]
-    if missing:
-        raise DomainError(
-            "auction.conditions_not_met",
-            "意向受让方须逐项确认符合转让方提出的受让条件",
-            "the transferee must confirm each of the transferor's conditions",
-            status=422,
-            rule="R-03",
-            details={"missing": missing},
-        )
     joined = await _add_bidder(session, listing, bidder, at)
     await record(
         session,
@@ -657,8 +670,8 @@ async def _end_quotes(session: AsyncSession, listing: Listing, zone: ZoneInfo) -
     """一次性报价 (R-03): once the disclosure period has ended and the opening of the sealed quotes
     is recorded, the highest opened quote at or above the listing price wins. Until the opening is
     recorded nothing is decided (returns False). Only quotes of transferees that joined the
-    listing (and so confirmed the transferor's conditions) count; the others are listed as not
-    counted."""
+    listing (accepted on their answers to the transferor's conditions) count; the others are
+    listed as not counted."""
     opening = await get_opening(session, listing.section_id)
     if opening is None or opening.status == "collecting":
         return False

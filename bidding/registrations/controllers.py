@@ -68,6 +68,7 @@ class RegistrationController(Controller):
             contact_name=data.contact_name,
             contact_phone=data.contact_phone,
             contact_email=data.contact_email,
+            transferee_answers=[answer.model_dump() for answer in data.transferee_answers],
             at=now,
             zone=settings.zone,
         )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trading.db.base import Base, IdMixin
+from trading.db.base import Base, IdMixin, JsonType
 
 # The statuses that hold a place: the partial unique index and the service use the same list.
 LIVE_STATUSES = ("submitted", "accepted")
@@ -46,6 +47,10 @@ class Registration(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     # Why staff rejected it, or the bidder's written statement when it withdrew.
     reason: Mapped[str | None] = mapped_column(String(500))
+    # A property transferee's answer to each of the transferor's conditions, checked when it
+    # registered: [{"condition", "met", "evidence"}]; empty when the listing states none
+    # (None on registrations older than the check).
+    transferee_answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType)
     # The deposit sub-account (虚拟子账号) funds opened for this bidder and section, if a deposit is due.
     subaccount_number: Mapped[str | None] = mapped_column(String(40))
     registered_at: Mapped[dt.datetime]

@@ -9,14 +9,32 @@ from bidding.registrations.rules import DocumentKind
 from trading.money import YuanOut
 
 
+class ConditionAnswer(BaseModel):
+    """A transferee's answer to one of the transferor's conditions (受让方资格条件)."""
+
+    condition: str = Field(max_length=500, description="the condition's text, as the listing states it")
+    met: bool = Field(description="the transferee declares it meets the condition")
+    evidence: str | None = Field(
+        default=None,
+        max_length=500,
+        description="证明材料: the document or certificate that shows it (required where the condition asks)",
+    )
+
+
 class RegistrationIn(BaseModel):
-    """The bidder registers its own organisation (taken from the login); this is who to contact."""
+    """The bidder registers its own organisation (taken from the login); this is who to contact,
+    and for a property transfer its answer to each of the transferor's conditions."""
 
     contact_name: str = Field(min_length=2, max_length=60, description="联系人")
     contact_phone: str = Field(
         pattern=r"^\+?[0-9][0-9 \-]{5,28}$", description="联系电话, e.g. 025-52100000 or 13912345678"
     )
     contact_email: str = Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="联系邮箱")
+    transferee_answers: list[ConditionAnswer] = Field(
+        default_factory=list,
+        max_length=20,
+        description="property: one answer per condition the listing states (R-03); none otherwise",
+    )
 
 
 class ReviewIn(BaseModel):
@@ -83,6 +101,9 @@ class RegistrationOut(BaseModel):
     reviewed_at: dt.datetime | None
     withdrawn_at: dt.datetime | None
     documents: list[DocumentOut]
+    transferee_answers: list[ConditionAnswer] = Field(
+        default_factory=list, description="the transferee's answers to the transferor's conditions"
+    )
     deposit: DepositPositionOut | None = Field(
         default=None, description="the bidder's deposit position (only in the bidder's own list)"
     )

@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bidding.auctions import rules as sale_rules
+from bidding.auctions.models import Listing
 from bidding.registrations import rules
 from bidding.registrations.models import LIVE_STATUSES, QualificationDocument, Registration
 from bidding.registrations.rules import RegistrationStatus
@@ -151,11 +153,13 @@ async def register(
     contact_name: str,
     contact_phone: str,
     contact_email: str,
+    transferee_answers: list[dict[str, Any]] | None = None,
     at: dt.datetime,
     zone: ZoneInfo,
 ) -> Registration:
     """The bidder registers its own organisation for a section that is open for registration,
-    and gets the deposit sub-account it pays the section's deposit into."""
+    and gets the deposit sub-account it pays the section's deposit into. A transferee answers the
+    transferor's conditions the section's listing states (R-03) here, before staff review it."""
     section, project = await _section_and_project(session, section_id)
     rules.check_registration_window(
         _status_of(section, at),
@@ -190,6 +194,9 @@ async def register(
     rules.check_no_related_registrant(
         project.sector, organisation, await _live_registrants(session, section.id)
     )
+    answers = sale_rules.check_transferee_answers(
+        await transferee_conditions(session, section.id), transferee_answers or []
+    )
     registration = Registration(
         section_id=section.id,
         organisation_id=organisation.id,
@@ -200,6 +207,7 @@ async def register(
         reason=None,
         registered_at=at,
         registered_by=bidder.user_id,
+        transferee_answers=answers,
     )
     try:
         async with session.begin_nested():
@@ -225,11 +233,21 @@ async def register(
             "contact_phone": registration.contact_phone,
             "contact_email": registration.contact_email,
             "subaccount_number": registration.subaccount_number,
+            "transferee_answers": answers,
         },
         at=at,
     )
     await session.flush()
     return registration
+
+
+async def transferee_conditions(session: AsyncSession, section_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The transferor's conditions the section's listing states; none without a listing (the
+    listing opens with the disclosure, before registrations, and cannot add conditions later)."""
+    conditions = await session.scalar(
+        select(Listing.transferee_conditions).where(Listing.section_id == section_id)
+    )
+    return list(conditions or [])
 
 
 async def _live_registrants(session: AsyncSession, section_id: uuid.UUID) -> list[Organisation]:
@@ -580,6 +598,7 @@ async def outs(
                 reviewed_at=registration.reviewed_at,
                 withdrawn_at=registration.withdrawn_at,
                 documents=[document_out(d) for d in documents[registration.id]],
+                transferee_answers=registration.transferee_answers or [],
                 deposit=deposit,
             )
         )

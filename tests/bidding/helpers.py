@@ -29,9 +29,13 @@ async def open_section(client: Any, people: Any, **section: Any) -> str:
     return project.json()["sections"][0]["id"]
 
 
-async def register_bidder(client: Any, people: Any, section_id: str, bidder: str = "bidder_a") -> Any:
+async def register_bidder(
+    client: Any, people: Any, section_id: str, bidder: str = "bidder_a", answers: list | None = None
+) -> Any:
+    """Register `bidder`; `answers` are a transferee's answers to the transferor's conditions."""
+    body = {**CONTACT, "transferee_answers": answers} if answers is not None else CONTACT
     return await client.post(
-        f"/api/bidding/sections/{section_id}/registrations", json=CONTACT, headers=people.headers(bidder)
+        f"/api/bidding/sections/{section_id}/registrations", json=body, headers=people.headers(bidder)
     )
 
 
@@ -54,9 +58,11 @@ async def upload(
     )
 
 
-async def accepted_bidder(client: Any, people: Any, section_id: str, bidder: str = "bidder_a") -> dict:
+async def accepted_bidder(
+    client: Any, people: Any, section_id: str, bidder: str = "bidder_a", answers: list | None = None
+) -> dict:
     """Register `bidder`, upload its business licence, have the clerk accept it; the answer."""
-    registered = await register_bidder(client, people, section_id, bidder)
+    registered = await register_bidder(client, people, section_id, bidder, answers)
     assert registered.status_code == 201, registered.text
     registration_id = registered.json()["id"]
     uploaded = await upload(client, people, registration_id, small_pdf(), as_=bidder)

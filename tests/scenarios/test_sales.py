@@ -19,10 +19,22 @@ from tests.bidding.auctions.kit import (
     section,
     settle,
 )
+from tests.bidding.helpers import register_bidder
 from tests.conftest import START
 from tests.funds.helpers import dispatch, position, refunds_of
 
 SECOND = dt.timedelta(seconds=1)
+LEGAL_PERSON = "受让方须为依法设立的企业法人"
+KEEPS_STAFF = "受让方承诺承接标的企业全部职工"
+LICENCE = "营业执照 统一社会信用代码91320115MA1W9XKQ3N"
+
+
+async def registrations(client, people, sale):
+    response = await client.get(
+        f"/api/bidding/sections/{sale.section_id}/registrations", headers=people.headers("clerk")
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def fee_scale(client, people, sector):
@@ -110,7 +122,7 @@ async def test_a_property_transfer_with_one_transferee_is_agreed_at_the_listing_
         client,
         people,
         property_body(people),
-        transferee_conditions=["受让方须为依法设立的企业法人", "受让方承诺承接标的企业全部职工"],
+        transferee_conditions=[{"text": LEGAL_PERSON, "evidence_required": True}, KEEPS_STAFF],
         payment={
             "kind": "instalments",
             "first_payment_percent": 30,
@@ -118,16 +130,30 @@ async def test_a_property_transfer_with_one_transferee_is_agreed_at_the_listing_
             "balance_secured": True,
         },
     )
-    await qualified(client, people, settings, clock, sale, "developer", "bidder_b", amount="1000000.00")
-    refused = await join(client, people, sale, "bidder_b", conditions_met=["受让方须为依法设立的企业法人"])
-    assert (refused.status_code, refused.json()["code"]) == (422, "auction.conditions_not_met")
-    joined = await join(
-        client,
-        people,
-        sale,
-        "developer",
-        conditions_met=["受让方须为依法设立的企业法人", "受让方承诺承接标的企业全部职工"],
+    # The transferor's conditions are answered at registration: one left out, or a
+    # condition that asks for evidence declared without it, and nothing is filed.
+    for answers in (
+        [{"condition": LEGAL_PERSON, "met": True, "evidence": LICENCE}],
+        [{"condition": LEGAL_PERSON, "met": True}, {"condition": KEEPS_STAFF, "met": True}],
+    ):
+        refused = await register_bidder(client, people, sale.section_id, "bidder_b", answers)
+        assert (refused.status_code, refused.json()["code"]) == (422, "registration.conditions_not_met")
+    assert await registrations(client, people, sale) == []
+    answers = [
+        {"condition": LEGAL_PERSON, "met": True, "evidence": LICENCE},
+        {"condition": KEEPS_STAFF, "met": True},
+    ]
+    await qualified(
+        client, people, settings, clock, sale, "developer", "bidder_b", amount="1000000.00", answers=answers
     )
+    # Staff accepted each registration on the answers they see beside its documents.
+    seen = {r["organisation_id"]: r["transferee_answers"] for r in await registrations(client, people, sale)}
+    assert seen[str(people.org("developer").id)] == [
+        {"condition": LEGAL_PERSON, "met": True, "evidence": LICENCE},
+        {"condition": KEEPS_STAFF, "met": True, "evidence": None},
+    ]
+    # Joining asks nothing more: the number comes with the accepted registration.
+    joined = await join(client, people, sale, "developer")
     assert joined.status_code == 200, joined.text
     clock.set(START + 10 * dt.timedelta(days=1))
     assert (await room(client, people, sale, "developer"))["phase"] == "listing"

@@ -1,8 +1,9 @@
 """A property transfer sold by one sealed quote per transferee (一次性报价, R-03), walked through
-the API: the listing says so, transferees join (the transferor's conditions), seal their quote
-with the sealed-bid tool and hand it in, the key holders open the quotes after the deadline, the
-highest at or above the listing price wins (equal quotes: the earlier receipt), and the result
-feeds the same transaction confirmation, conversion and refunds as an auction."""
+the API: the listing says so, transferees answer the transferor's conditions when they register,
+join, seal their quote with the sealed-bid tool and hand it in, the key holders open the quotes
+after the deadline, the highest at or above the listing price wins (equal quotes: the earlier
+receipt), and the result feeds the same transaction confirmation, conversion and refunds as an
+auction."""
 
 import datetime as dt
 
@@ -13,6 +14,7 @@ from tests.bidding.auctions.kit import (
     ORG_OF,
     announced,
     bid,
+    declared,
     join,
     land_body,
     open_listing,
@@ -52,7 +54,9 @@ async def sealed_quote_sale(client, people, settings, clock, tmp_path, *transfer
     sale.listing_id = opened.json()["listing_id"]
     holder_keys = await configure_holders(client, people, sale.section_id, HOLDERS)
     ca = await platform_ca(client)
-    await qualified(client, people, settings, clock, sale, *transferees, amount="1000000.00")
+    await qualified(
+        client, people, settings, clock, sale, *transferees, amount="1000000.00", answers=declared(CONDITION)
+    )
     bidders = {}
     for username in transferees:
         signing_key, certificate_pem = await certify(client, people, username)
@@ -96,8 +100,8 @@ async def test_the_highest_sealed_quote_wins_and_the_earlier_of_equal_quotes(
         client, people, settings, clock, tmp_path, "bidder_a", "bidder_b", "bidder_c"
     )
     for username in ("bidder_a", "bidder_b"):
-        assert (await join(client, people, sale, username, conditions_met=[CONDITION])).status_code == 200
-    # bidder_c never confirms the transferor's conditions: its quote, however high, does not count.
+        assert (await join(client, people, sale, username)).status_code == 200
+    # bidder_c never joins the listing: its quote, however high, does not count.
     clock.set(START + 5 * DAY)
     refused = await bid(client, people, sale, "bidder_a", "12500000.00")
     assert (refused.status_code, refused.json()["code"]) == (409, "auction.sealed_quote_only")
@@ -177,7 +181,7 @@ async def test_quotes_below_the_listing_price_fail_the_transfer_and_nothing_is_d
 ):
     sale, kit = await sealed_quote_sale(client, people, settings, clock, tmp_path, "bidder_a", "bidder_b")
     for username in ("bidder_a", "bidder_b"):
-        assert (await join(client, people, sale, username, conditions_met=[CONDITION])).status_code == 200
+        assert (await join(client, people, sale, username)).status_code == 200
     clock.set(START + 5 * DAY)
     # One fen under the listing price of 12,500,000.00 yuan.
     assert (
@@ -204,7 +208,7 @@ async def test_quotes_below_the_listing_price_fail_the_transfer_and_nothing_is_d
 
 async def test_a_quote_at_exactly_the_listing_price_wins(client, people, settings, clock, tmp_path):
     sale, kit = await sealed_quote_sale(client, people, settings, clock, tmp_path, "developer")
-    assert (await join(client, people, sale, "developer", conditions_met=[CONDITION])).status_code == 200
+    assert (await join(client, people, sale, "developer")).status_code == 200
     clock.set(START + 5 * DAY)
     assert (
         await submit(client, people, kit, "developer", kit.seal("developer", "12500000.00"))

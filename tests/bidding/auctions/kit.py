@@ -110,12 +110,25 @@ async def listed(client: Any, people: Any, body: dict, **terms: Any) -> Sale:
     return sale
 
 
+def declared(*conditions: str) -> list[dict]:
+    """A transferee's answers: it declares it meets each condition (no evidence named)."""
+    return [{"condition": condition, "met": True} for condition in conditions]
+
+
 async def qualified(
-    client: Any, people: Any, settings: Any, clock: Any, sale: Sale, *bidders: str, amount: str
+    client: Any,
+    people: Any,
+    settings: Any,
+    clock: Any,
+    sale: Sale,
+    *bidders: str,
+    amount: str,
+    answers: list[dict] | None = None,
 ) -> None:
-    """Each bidder registers, is accepted and pays its deposit in full."""
+    """Each bidder registers (a transferee with its `answers` to the transferor's conditions), is
+    accepted and pays its deposit in full."""
     for username in bidders:
-        registration = await accepted_bidder(client, people, sale.section_id, username)
+        registration = await accepted_bidder(client, people, sale.section_id, username, answers)
         sale.subaccounts[username] = registration["subaccount_number"]
         await pay(
             client, people, settings, clock, registration["subaccount_number"], amount, org=ORG_OF[username]

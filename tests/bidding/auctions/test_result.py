@@ -7,6 +7,7 @@ import pytest
 
 from bidding.auctions import rules
 from tests.bidding.auctions.kit import (
+    DAY,
     DISCLOSURE_END,
     LISTING_END,
     announced,
@@ -183,6 +184,55 @@ def test_a_relisting_more_than_a_year_on_needs_a_new_appraisal():
         rules.check_appraisal_current(first, dt.date(2027, 3, 3), dt.date(2026, 1, 10))
     assert (stale.value.code, stale.value.rule) == ("auction.appraisal_stale", "R-02")
     rules.check_appraisal_current(first, dt.date(2027, 3, 3), dt.date(2027, 2, 1))
+
+
+async def failed_transfer(client, people, clock):
+    """The property transfer disclosed from START (Monday 2 March 2026) that found no transferee."""
+    first = await announced(client, people, property_body(people))
+    listing_id = (await open_listing(client, people, first)).json()["listing_id"]
+    clock.set(DISCLOSURE_END + HOUR)
+    failed = await client.post(f"/api/auctions/{listing_id}/settle", headers=people.headers("clerk"))
+    assert failed.json()["status"] == "failed"
+    return listing_id
+
+
+async def disclosed_again(client, people, clock, start):
+    """The same transfer disclosed again from `start` (clock moved there) to Thursday 1 April 2027:
+    at least the 20 working days of R-01 from 2 or 3 March, on the provisional 2027 calendar
+    (no make-up workdays yet; Qingming falls after the end)."""
+    clock.set(start)
+    body = property_body(people)
+    end = dt.datetime(2027, 4, 1, 15, 0, tzinfo=START.tzinfo)
+    body["sections"][0].update(
+        registration_start=iso(start),
+        listing_start=iso(start),
+        listing_end=iso(end),
+        bid_deadline=iso(end - 2 * DAY),
+    )
+    return await announced(client, people, body)
+
+
+async def test_a_relisting_twelve_months_on_keeps_the_old_appraisal_a_day_later_needs_a_new_one(
+    client, people, clock
+):
+    listing_id = await failed_transfer(client, people, clock)
+    # Tuesday 2 March 2027: twelve months from the first disclosure to the day, the old one stands.
+    inside = await disclosed_again(client, people, clock, START.replace(year=2027))
+    relisted = await open_listing(client, people, inside, previous_listing_id=listing_id)
+    assert relisted.status_code == 201, relisted.text
+    # Wednesday 3 March 2027: past twelve months (SASAC 32 art. 19), refused until a new appraisal.
+    past = await disclosed_again(client, people, clock, START.replace(year=2027) + DAY)
+    for appraised_on in (None, "2026-02-10", "2026-03-02"):
+        stale = await open_listing(
+            client, people, past, previous_listing_id=listing_id, appraised_on=appraised_on
+        )
+        assert stale.status_code == 422, appraised_on
+        assert (stale.json()["code"], stale.json()["rule"]["id"]) == ("auction.appraisal_stale", "R-02")
+        assert stale.json()["details"]["first_disclosure_on"] == "2026-03-02"
+    reappraised = await open_listing(
+        client, people, past, previous_listing_id=listing_id, appraised_on="2027-02-20"
+    )
+    assert reappraised.status_code == 201, reappraised.text
 
 
 async def test_an_increment_must_be_positive_and_a_section_is_listed_once(client, people):
