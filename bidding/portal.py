@@ -33,6 +33,7 @@ from bidding.registrations import service as registrations
 from bidding.registrations.schemas import RegistrationIn
 from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
+from trading.audit.service import SYSTEM
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.db.session import WRITES_ON_READ
@@ -127,6 +128,7 @@ async def bid_page(
     section, project = await _section(session, section_id)
     bids = await submissions.bids_of_bidder(session, section_id, request.user)
     receipts = await submissions.receipts_of(session, [b.id for b in bids])
+    await submissions.finish_receipts(session, settings, clock, receipts, SYSTEM)
     await session.commit()
     return page(
         "bidding/bid.html",
@@ -163,6 +165,9 @@ async def upload_bid(
         chunks=request.stream(),
         max_bytes=submission_rules.MAX_PACKAGE_BYTES,
     )
+    # The section's transaction first (its lock released), then the receipt is signed (issue 23).
+    await session.commit()
+    await submissions.finish_receipt(session, settings, clock, receipt, request.user.actor)
     await session.commit()
     return Response({"receipt": f"/portal/bidder/receipts/{receipt.id}"}, status_code=201)
 
@@ -190,6 +195,8 @@ async def withdraw_bid(
         reason=data.get("reason") or None,
     )
     await session.commit()
+    await submissions.finish_receipt(session, settings, clock, receipt, request.user.actor)
+    await session.commit()
     return Redirect(path=f"/portal/bidder/receipts/{receipt.id}", status_code=303)
 
 
@@ -202,6 +209,7 @@ async def receipt_page(
     receipt_id: FromPath[uuid.UUID],
 ) -> Template:
     receipt = await submissions.get_receipt(session, receipt_id, request.user)
+    await submissions.finish_receipt(session, settings, clock, receipt, SYSTEM)
     platform = await platform_authority(session, settings, at=clock.now())
     await session.commit()
     document = submissions.receipt_document(receipt, platform.signer_pem)
@@ -218,6 +226,7 @@ async def receipt_file(
 ) -> Response[bytes]:
     """The signed receipt, for `trading bid verify-receipt` on the bidder's own machine."""
     receipt = await submissions.get_receipt(session, receipt_id, request.user)
+    await submissions.finish_receipt(session, settings, clock, receipt, SYSTEM)
     platform = await platform_authority(session, settings, at=clock.now())
     await session.commit()
     body = json.dumps(
