@@ -259,31 +259,19 @@ async def logged_event(
     Most callers under load find their event sealed and checkpointed already by someone else's
     pass, and take no lock; otherwise this call seals the journal and signs one checkpoint for
     everything pending (the batch that the callers behind it then find)."""
-    covered = await _covering(session, event_id)
-    if covered is None:
-        await seal(session)
-        covered = await _covering(session, event_id)
-    if covered is None:
-        seq = await session.scalar(select(AuditEvent.seq).where(AuditEvent.id == event_id))
-        if seq is None:
-            raise LookupError(f"audit event {event_id} is neither in the journal nor in the log")
+    query = select(AuditEvent.seq, AuditEvent.data).where(AuditEvent.id == event_id)
+    found = (await session.execute(query)).first()
+    checkpoint = await latest_checkpoint(session, AUDIT_LOG.log_id) if found else None
+    if found is None or checkpoint is None or checkpoint.tree_size < found.seq:
+        # Seals the journal (ours included: it committed before) and signs the log as it stands.
         checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason=reason)
-        covered = (seq, checkpoint.tree_size)
-    seq, tree_size = covered
-    proof = await inclusion_proof(session, AUDIT_LOG, signer, index=seq - 1, tree_size=tree_size)
-    data = await session.scalar(select(AuditEvent.data).where(AuditEvent.id == event_id))
-    return proof | {"event_data": data}
-
-
-async def _covering(session: AsyncSession, event_id: uuid.UUID) -> tuple[int, int] | None:
-    """The event's seq and the size of the newest checkpoint, when that checkpoint covers it."""
-    seq = await session.scalar(select(AuditEvent.seq).where(AuditEvent.id == event_id))
-    if seq is None:
-        return None
-    latest = await latest_checkpoint(session, "audit")
-    if latest is None or latest.tree_size < seq:
-        return None
-    return seq, latest.tree_size
+        found = found or (await session.execute(query)).first()
+    if found is None:
+        raise LookupError(f"audit event {event_id} is neither in the journal nor in the log")
+    proof = await inclusion_proof(
+        session, AUDIT_LOG, signer, index=found.seq - 1, tree_size=checkpoint.tree_size
+    )
+    return proof | {"event_data": found.data}
 
 
 @dataclass(frozen=True)
