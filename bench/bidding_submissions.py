@@ -164,7 +164,8 @@ async def seed(settings: Any, bidders: int) -> Seeded:
                     name=name,
                     capacities=["bidder"],
                     region="江宁区",
-                    legal_representative="张三",
+                    # One each: bidders with one legal representative may not share a section (C-18).
+                    legal_representative=f"负责人{i:04d}",
                     contact_phone="025-52100000",
                     basic_account_name=name,
                     basic_account_number=f"32001990{i:010d}",

@@ -150,6 +150,7 @@ async def bid_page(
 async def upload_bid(
     request: Request[Identity, Any, Any],
     session: NamedDependency[AsyncSession],
+    read_session: NamedDependency[AsyncSession],
     clock: NamedDependency[Clock],
     settings: NamedDependency[Settings],
     section_id: FromPath[uuid.UUID],
@@ -163,12 +164,9 @@ async def upload_bid(
         section_id=section_id,
         bidder=request.user,
         chunks=request.stream(),
+        reader=read_session,
         max_bytes=submission_rules.MAX_PACKAGE_BYTES,
     )
-    # The section's transaction first (its lock released), then the receipt is signed (issue 23).
-    await session.commit()
-    await submissions.finish_receipt(session, settings, clock, receipt, request.user.actor)
-    await session.commit()
     return Response({"receipt": f"/portal/bidder/receipts/{receipt.id}"}, status_code=201)
 
 
@@ -194,9 +192,6 @@ async def withdraw_bid(
         bidder=request.user,
         reason=data.get("reason") or None,
     )
-    await session.commit()
-    await submissions.finish_receipt(session, settings, clock, receipt, request.user.actor)
-    await session.commit()
     return Redirect(path=f"/portal/bidder/receipts/{receipt.id}", status_code=303)
 
 

@@ -42,18 +42,6 @@ def _bid_out(bid: Bid, receipts: list[Receipt], signer_pem: str) -> BidOut:
     )
 
 
-async def _signed(
-    session: AsyncSession, settings: Settings, clock: Clock, receipt: Receipt, bidder: Identity
-) -> ReceiptOut:
-    """Commit the section's transaction (its lock is released), then sign the receipt with its
-    audit proof in a second one: no section waits on the audit log (issue 23)."""
-    await session.commit()
-    await service.finish_receipt(session, settings, clock, receipt, bidder.actor)
-    platform = await platform_authority(session, settings, at=clock.now())
-    await session.commit()
-    return _receipt_out(receipt, platform.signer_pem)
-
-
 class BidController(Controller):
     path = "/api/bidding/sections"
     tags = ["bidding"]
@@ -89,7 +77,8 @@ class BidController(Controller):
             max_bytes=rules.MAX_PACKAGE_BYTES,
             origin=request_origin(request, parse_networks(settings.trusted_proxies)),
         )
-        return await _signed(session, settings, clock, receipt, request.user)
+        platform = await platform_authority(session, settings, at=clock.now())
+        return _receipt_out(receipt, platform.signer_pem)
 
     @post(
         "/{section_id:uuid}/bids/withdrawal",
@@ -115,7 +104,8 @@ class BidController(Controller):
             bidder=request.user,
             reason=(data or WithdrawIn()).reason,
         )
-        return await _signed(session, settings, clock, receipt, request.user)
+        platform = await platform_authority(session, settings, at=clock.now())
+        return _receipt_out(receipt, platform.signer_pem)
 
     @get(
         "/{section_id:uuid}/bids/mine",

@@ -2,20 +2,25 @@
 
 A submission streams the package to a private staging directory (never whole in memory) and notes
 the server's time when the last byte arrived; checks the package there without any key (shape,
-bidder signature, digests); then, in one short transaction that holds the section's lock, checks the
-deadline against that time, the bidder's registration, deposit and certificate, the section and key
-holders the package was sealed for, moves the file into the content store, records the bid, numbers
-and signs the receipt, and writes the audit events. Anything refused leaves nothing behind, and a
-refusal never touches a bid already accepted.
+bidder signature, digests), and, on a read-only session, the bidder's registration, deposit and
+certificate and the key holders the package was sealed for. Then one short transaction holds the
+section's lock (issue 23: 7 statements, 34 before): the deadline against that time and the
+opening, the bidder's earlier bid, the file moved into the content store, the bid, its audit event
+into the audit journal (no global lock), the receipt's number. After it commits, a second
+transaction puts the audit log's proof into the receipt and signs it. Anything refused leaves
+nothing behind, and a refusal never touches a bid already accepted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import shutil
 import uuid
+import weakref
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -157,12 +162,11 @@ async def submit_bid(
     section_id: uuid.UUID,
     bidder: Identity,
     chunks: AsyncIterator[bytes],
-    reader: AsyncSession | None = None,
+    reader: AsyncSession,
     max_bytes: int | None = None,
     origin: Origin | None = None,
 ) -> Receipt:
-    """Receive one sealed package; returns its receipt, numbered but not yet signed (the caller
-    commits, then has it signed with `finish_receipt`).
+    """Receive one sealed package; returns its signed receipt (committed here, in two transactions).
 
     The body is read first, before any database work: the time that counts is when its last byte
     arrived, not when the server got round to it, and on SQLite no write lock waits on a client's
@@ -171,7 +175,8 @@ async def submit_bid(
     package without keys, the bidder's registration, deposit and certificate, the key holders.
     Only then does `session` take the section's lock, for what must be decided under it (issue 23):
     the deadline and the opening, the bidder's earlier bid, one insert of the bid, one journal
-    insert of its audit event, the receipt's number and row."""
+    insert of its audit event, the receipt's number and row; that commits, and a second
+    transaction adds the audit log's proof to the receipt and signs it."""
     staging = Staging(settings)
     try:
         blob = await staging.store.put_stream(chunks, max_bytes=max_bytes or rules.MAX_PACKAGE_BYTES)
@@ -181,76 +186,134 @@ async def submit_bid(
             opened = await anyio.to_thread.run_sync(read_package, blob.path)
         except PackageError as error:
             opened = error
-        reads = reader or session
-        organisation = await _bidder_organisation(reads, bidder)
-        section, _ = await section_and_project(reads, section_id)
+        organisation = await _bidder_organisation(reader, bidder)
+        section, _ = await section_and_project(reader, section_id)
         # Who may bid, and until when, is the more useful answer: it comes before the package's faults.
-        await _check_accepting(reads, section, organisation, at=received_at)
+        await _check_accepting(reader, section, organisation, at=received_at)
         if isinstance(opened, PackageError):
             raise opened
         _matches_section(opened, section, organisation)
-        await _check_keyholders(reads, opened, section)
+        await _check_keyholders(reader, opened, section)
         certificate = await trusted_certificate(
-            reads, settings, opened.certificate, organisation=organisation, at=received_at
+            reader, settings, opened.certificate, organisation=organisation, at=received_at
         )
-        if reader is not None:
-            await reader.close()  # the read snapshot is done with (objects stay loaded); the lock next
+        await reader.close()  # the read snapshot is done with (objects stay loaded); the lock next
 
-        section = await _lock_section(session, section_id)
-        await _check_open(session, section, at=received_at)
-        earlier, replaced = await _bids_for(session, section.id, organisation.id, opened.manifest.package_id)
-        if earlier is not None:
-            return await _same_package_again(session, earlier, organisation)
-        stored = _keep(settings, blob.path, blob.digest)
-        if replaced is not None:
-            replaced.status = "superseded"
-            replaced.ended_at = received_at
-            replaced.ended_by = bidder.user_id
-        bid = Bid(
-            id=new_id(),
-            section_id=section.id,
-            organisation_id=organisation.id,
-            status="active",
-            certificate_serial=certificate.serial,
-            package_id=opened.manifest.package_id,
-            package_sha256=blob.digest,
-            package_size=blob.size,
-            manifest_sha256=opened.manifest_sha256,
-            manifest=opened.manifest.model_dump(mode="json"),
-            received_at=received_at,
-            submitted_by=bidder.user_id,
-            client_address=origin.address if origin else None,
-            device_id=origin.device if origin else None,
-        )
-        session.add(bid)
-        [uploaded] = await journal(
-            session,
-            [
-                Entry(
-                    bidder.actor,
-                    "bid.uploaded",
-                    "bid",
-                    bid.id,
-                    {
-                        "section_id": str(section.id),
-                        "organisation_id": str(organisation.id),
-                        "package_sha256": blob.digest,
-                        "package_size": blob.size,
-                        "manifest_sha256": opened.manifest_sha256,
-                        "certificate_serial": certificate.serial,
-                        "received_at": received_at.isoformat(),
-                        "replaces": str(replaced.id) if replaced else None,
-                        "stored": stored,
-                    },
-                    received_at,
-                )
-            ],
-        )
-        return await _number_receipt(
-            session, clock, bid, section, organisation, kind="submitted", event=uploaded
-        )
+        async with write_turn(session):
+            receipt = await _accept(
+                session,
+                settings,
+                clock,
+                section_id,
+                bidder,
+                organisation,
+                opened,
+                certificate,
+                blob,
+                received_at=received_at,
+                origin=origin,
+            )
+            await session.commit()
+        return await _signed(session, settings, clock, receipt, bidder.actor)
     finally:
         staging.cleanup()
+
+
+# SQLite has one writer at a time. Waiting for it inside the database (busy_timeout) holds a pooled
+# connection and polls with sleeps of up to 100 ms: a deadline burst ran out of pool (30 s) and
+# the lock passed on late. Waiting here is a FIFO queue that holds nothing. One process serves an
+# embedded database, so a per-process queue is the whole queue; on PostgreSQL there is none.
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def write_turn(session: AsyncSession) -> AsyncIterator[None]:
+    """Queue for SQLite's write lock in this process; nothing on PostgreSQL."""
+    if session.bind.dialect.name != "sqlite":
+        yield
+        return
+    lock = _turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        yield
+
+
+async def _signed(
+    session: AsyncSession, settings: Settings, clock: Clock, receipt: Receipt, actor: Actor
+) -> Receipt:
+    """The second transaction: the receipt gets its audit proof and its signature (no section's
+    lock is held: no section waits on the audit log)."""
+    async with write_turn(session):
+        await finish_receipt(session, settings, clock, receipt, actor)
+        await session.commit()
+    return receipt
+
+
+async def _accept(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    section_id: uuid.UUID,
+    bidder: Identity,
+    organisation: Organisation,
+    opened: OpenedPackage,
+    certificate: Any,
+    blob: Any,
+    *,
+    received_at: dt.datetime,
+    origin: Origin | None,
+) -> Receipt:
+    """What must be decided under the section's lock, and nothing else."""
+    section = await _lock_section(session, section_id)
+    await _check_open(session, section, at=received_at)
+    earlier, replaced = await _bids_for(session, section.id, organisation.id, opened.manifest.package_id)
+    if earlier is not None:
+        return await _same_package_again(session, earlier, organisation)
+    stored = _keep(settings, blob.path, blob.digest)
+    if replaced is not None:
+        replaced.status = "superseded"
+        replaced.ended_at = received_at
+        replaced.ended_by = bidder.user_id
+    bid = Bid(
+        id=new_id(),
+        section_id=section.id,
+        organisation_id=organisation.id,
+        status="active",
+        certificate_serial=certificate.serial,
+        package_id=opened.manifest.package_id,
+        package_sha256=blob.digest,
+        package_size=blob.size,
+        manifest_sha256=opened.manifest_sha256,
+        manifest=opened.manifest.model_dump(mode="json"),
+        received_at=received_at,
+        submitted_by=bidder.user_id,
+        client_address=origin.address if origin else None,
+        device_id=origin.device if origin else None,
+    )
+    session.add(bid)
+    [uploaded] = await journal(
+        session,
+        [
+            Entry(
+                bidder.actor,
+                "bid.uploaded",
+                "bid",
+                bid.id,
+                {
+                    "section_id": str(section.id),
+                    "organisation_id": str(organisation.id),
+                    "package_sha256": blob.digest,
+                    "package_size": blob.size,
+                    "manifest_sha256": opened.manifest_sha256,
+                    "certificate_serial": certificate.serial,
+                    "received_at": received_at.isoformat(),
+                    "replaces": str(replaced.id) if replaced else None,
+                    "stored": stored,
+                },
+                received_at,
+            )
+        ],
+    )
+    return await _number_receipt(session, clock, bid, section, organisation, kind="submitted", event=uploaded)
 
 
 async def _lock_section(session: AsyncSession, section_id: uuid.UUID) -> Section:
@@ -454,8 +517,17 @@ async def withdraw_bid(
     bidder: Identity,
     reason: str | None,
 ) -> Receipt:
-    """Withdraw the bidder's bid before the deadline (E-03, C-07); returns its receipt, numbered,
-    to be signed by `finish_receipt` once the caller has committed."""
+    """Withdraw the bidder's bid before the deadline (E-03, C-07); returns its signed receipt
+    (committed here, in two transactions as a submission's)."""
+    async with write_turn(session):
+        receipt = await _withdraw(session, clock, section_id=section_id, bidder=bidder, reason=reason)
+        await session.commit()
+    return await _signed(session, settings, clock, receipt, bidder.actor)
+
+
+async def _withdraw(
+    session: AsyncSession, clock: Clock, *, section_id: uuid.UUID, bidder: Identity, reason: str | None
+) -> Receipt:
     at = clock.now()
     organisation = await _bidder_organisation(session, bidder)
     section = await _lock_section(session, section_id)
