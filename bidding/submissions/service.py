@@ -14,13 +14,13 @@ nothing behind, and a refusal never touches a bid already accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
 import uuid
 import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,7 @@ async def submit_bid(
         )
         await reader.close()  # the read snapshot is done with (objects stay loaded); the lock next
 
-        async with write_turn(session):
+        async with write_turn(session, section_id):
             receipt = await _accept(
                 session,
                 settings,
@@ -219,22 +219,30 @@ async def submit_bid(
         staging.cleanup()
 
 
-# SQLite has one writer at a time. Waiting for it inside the database (busy_timeout) holds a pooled
-# connection and polls with sleeps of up to 100 ms: a deadline burst ran out of pool (30 s) and
-# the lock passed on late. Waiting here is a FIFO queue that holds nothing. One process serves an
-# embedded database, so a per-process queue is the whole queue; on PostgreSQL there is none.
-_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+# Waiting for a lock inside the database holds a pooled connection all along: at a deadline burst
+# the pool ran out (30 s) and bids were refused. Waiting here is a FIFO queue that holds nothing.
+# SQLite has one writer at a time, and one process serves an embedded database: one queue per
+# process is the whole queue. On PostgreSQL, one queue per section: a bid waits here for the bids
+# of its own section on this instance (the row lock still orders instances), never for others.
+_turns: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakValueDictionary[Any, asyncio.Lock]
+] = weakref.WeakKeyDictionary()
 
 
-@asynccontextmanager
-async def write_turn(session: AsyncSession) -> AsyncIterator[None]:
-    """Queue for SQLite's write lock in this process; nothing on PostgreSQL."""
-    if session.bind.dialect.name != "sqlite":
-        yield
-        return
-    lock = _turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+@contextlib.asynccontextmanager
+async def write_turn(session: AsyncSession, section_id: uuid.UUID) -> AsyncIterator[None]:
+    """Queue in this process for the write lock a submission is about to take."""
+    key = None if session.bind.dialect.name == "sqlite" else section_id
+    locks = _turns.setdefault(asyncio.get_running_loop(), weakref.WeakValueDictionary())
+    lock = locks.get(key)
+    if lock is None:
+        lock = locks[key] = asyncio.Lock()
     async with lock:
         yield
+
+
+def _sqlite(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "sqlite"
 
 
 async def _signed(
@@ -242,7 +250,7 @@ async def _signed(
 ) -> Receipt:
     """The second transaction: the receipt gets its audit proof and its signature (no section's
     lock is held: no section waits on the audit log)."""
-    async with write_turn(session):
+    async with write_turn(session, receipt.section_id) if _sqlite(session) else contextlib.nullcontext():
         await finish_receipt(session, settings, clock, receipt, actor)
         await session.commit()
     return receipt
@@ -519,7 +527,7 @@ async def withdraw_bid(
 ) -> Receipt:
     """Withdraw the bidder's bid before the deadline (E-03, C-07); returns its signed receipt
     (committed here, in two transactions as a submission's)."""
-    async with write_turn(session):
+    async with write_turn(session, section_id):
         receipt = await _withdraw(session, clock, section_id=section_id, bidder=bidder, reason=reason)
         await session.commit()
     return await _signed(session, settings, clock, receipt, bidder.actor)

@@ -12,10 +12,12 @@ instance, and anything that needs the sealed tail (a checkpoint, a `record`, an 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -229,7 +231,9 @@ async def seal(session: AsyncSession) -> int:
             await _head(session), [{k: row._mapping[k] for k in _JOURNAL_COLUMNS} for row in rows]
         )
         await _insert_events(session, events)
-        await session.execute(delete(table).where(table.c.position <= rows[-1].position))
+        # By position, never by range: a journal row numbered lower may commit after this read
+        # (PostgreSQL assigns positions at insert, commits come in any order) and must stay.
+        await session.execute(delete(table).where(table.c.position.in_([row.position for row in rows])))
         sealed += len(rows)
 
 
@@ -250,6 +254,13 @@ async def seal_pending(sessionmaker: Any, *, at: dt.datetime | None = None) -> i
     return sealed
 
 
+_sealers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _sealing_turn() -> asyncio.Lock:
+    return _sealers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
 async def logged_event(
     session: AsyncSession, signer: LogSigner, event_id: uuid.UUID, *, at: dt.datetime, reason: str
 ) -> dict[str, Any]:
@@ -263,9 +274,15 @@ async def logged_event(
     found = (await session.execute(query)).first()
     checkpoint = await latest_checkpoint(session, AUDIT_LOG.log_id) if found else None
     if found is None or checkpoint is None or checkpoint.tree_size < found.seq:
-        # Seals the journal (ours included: it committed before) and signs the log as it stands.
-        checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason=reason)
-        found = found or (await session.execute(query)).first()
+        # One caller per process waits for the chain's lock; the others wait here holding no lock
+        # and most then find their event covered by the checkpoint it wrote.
+        async with _sealing_turn():
+            found = (await session.execute(query)).first()
+            checkpoint = await latest_checkpoint(session, AUDIT_LOG.log_id) if found else None
+            if found is None or checkpoint is None or checkpoint.tree_size < found.seq:
+                # Seals the journal (ours included: it committed before) and signs the log.
+                checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason=reason)
+                found = found or (await session.execute(query)).first()
     if found is None:
         raise LookupError(f"audit event {event_id} is neither in the journal nor in the log")
     proof = await inclusion_proof(
