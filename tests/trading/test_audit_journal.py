@@ -10,7 +10,9 @@ import sys
 import uuid
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.util import await_
 
 from trading.audit.checkpoints import log_signer
 from trading.audit.models import AuditEvent, AuditJournal
@@ -21,6 +23,7 @@ from trading.audit.service import (
     journal,
     logged_event,
     record,
+    seal,
     seal_pending,
     verify_chain,
 )
@@ -163,3 +166,28 @@ async def test_two_instances_sequencing_at_once_never_place_one_event_twice(db, 
     assert {str(i) for i in handed_in} <= set(ids)
     async with db.session() as session:
         assert await AUDIT_LOG.size(session) == len(ids)
+
+
+async def test_a_journal_row_that_commits_while_a_sequencer_seals_is_sealed_later_not_lost(db, backend):
+    """PostgreSQL numbers journal rows at insert and commits them in any order: a row with a lower
+    position can commit between the sequencer's read and its delete. (SQLite has one writer.)"""
+    if backend != "distributed":
+        pytest.skip("SQLite has one writer at a time: nothing commits while the sequencer seals")
+    async with db.session() as slow, db.session() as sealer:
+        [late] = await journal(slow, [bid_event(1, 1)])  # the lower position, not committed yet
+        on_time = await hand_in(db, 2, 1)
+
+        committed = []
+
+        def commit_the_slow_one(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
+            if statement.startswith("INSERT INTO audit_event") and not committed:
+                committed.append(True)
+                await_(slow.commit())  # between the sequencer's read and its delete
+
+        connection = await sealer.connection()
+        event.listen(connection.sync_connection, "before_cursor_execute", commit_the_slow_one)
+        await seal(sealer)
+        await sealer.commit()
+    await seal_pending(db.sessionmaker)
+    _, ids = await chain_of(db)
+    assert {str(on_time), str(late.id)} <= set(ids)
