@@ -164,7 +164,8 @@ async def seed(settings: Any, bidders: int) -> Seeded:
                     name=name,
                     capacities=["bidder"],
                     region="江宁区",
-                    legal_representative="张三",
+                    # One each: bidders with one legal representative may not share a section (C-18).
+                    legal_representative=f"负责人{i:04d}",
                     contact_phone="025-52100000",
                     basic_account_name=name,
                     basic_account_number=f"32001990{i:010d}",
@@ -526,6 +527,7 @@ async def bench_submissions(args: argparse.Namespace) -> None:
         f"(a) {args.bidders} bidders, {args.size // 1024} KiB bid files, {args.instances} instance(s), "
         f"{'PostgreSQL + Redis' if args.database_url else 'embedded SQLite'}; work dir {work}"
     )
+    print(f"    load average before (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     seeded = await seed(settings, args.bidders)
     processes, urls = start_servers(data_dir, clock_file, args)
     try:
@@ -537,6 +539,7 @@ async def bench_submissions(args: argparse.Namespace) -> None:
         baseline = submission_crypto_baseline(bidders, ca)
         clock.set(DEADLINE - dt.timedelta(minutes=2))
         latencies, receipts, wall, errors = await burst(urls, bidders, seeded.section_id, args.concurrency)
+        load = os.getloadavg()
         clock.set(DEADLINE + dt.timedelta(minutes=1))
         async with httpx.AsyncClient(base_url=urls[0], timeout=120) as client:
             late = await client.post(
@@ -570,6 +573,7 @@ async def bench_submissions(args: argparse.Namespace) -> None:
         f"({matched} matched, {len(stored)} stored, receipt numbers 1..{sequences[-1] if sequences else 0} "
         f"without gaps: {sequences == list(range(1, len(receipts) + 1))})"
     )
+    print(f"    load average right after the burst (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in load)}")
     print(f"    late upload after the deadline refused: {late.status_code} {late.json().get('code')}")
     print(
         f"    throughput: {n / wall:.0f} submissions/s ({wall:.2f} s for {n}); latency p50 "

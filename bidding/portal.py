@@ -43,6 +43,7 @@ from bidding.registrations.controllers import blob_store
 from bidding.registrations.schemas import ConditionAnswer, RegistrationIn
 from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
+from trading.audit.service import SYSTEM
 from trading.auth.addresses import parse_networks, request_origin
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
@@ -154,6 +155,7 @@ async def bid_page(
     section, project = await _section(session, section_id)
     bids = await submissions.bids_of_bidder(session, section_id, request.user)
     receipts = await submissions.receipts_of(session, [b.id for b in bids])
+    await submissions.finish_receipts(session, settings, clock, receipts, SYSTEM)
     await session.commit()
     return page(
         "bidding/bid.html",
@@ -175,6 +177,7 @@ async def bid_page(
 async def upload_bid(
     request: Request[Identity, Any, Any],
     session: NamedDependency[AsyncSession],
+    read_session: NamedDependency[AsyncSession],
     clock: NamedDependency[Clock],
     settings: NamedDependency[Settings],
     section_id: FromPath[uuid.UUID],
@@ -188,9 +191,9 @@ async def upload_bid(
         section_id=section_id,
         bidder=request.user,
         chunks=request.stream(),
+        reader=read_session,
         max_bytes=submission_rules.MAX_PACKAGE_BYTES,
     )
-    await session.commit()
     return Response({"receipt": f"/portal/bidder/receipts/{receipt.id}"}, status_code=201)
 
 
@@ -216,7 +219,6 @@ async def withdraw_bid(
         bidder=request.user,
         reason=data.get("reason") or None,
     )
-    await session.commit()
     return Redirect(path=f"/portal/bidder/receipts/{receipt.id}", status_code=303)
 
 
@@ -229,6 +231,7 @@ async def receipt_page(
     receipt_id: FromPath[uuid.UUID],
 ) -> Template:
     receipt = await submissions.get_receipt(session, receipt_id, request.user)
+    await submissions.finish_receipt(session, settings, clock, receipt, SYSTEM)
     platform = await platform_authority(session, settings, at=clock.now())
     await session.commit()
     document = submissions.receipt_document(receipt, platform.signer_pem)
@@ -245,6 +248,7 @@ async def receipt_file(
 ) -> Response[bytes]:
     """The signed receipt, for `trading bid verify-receipt` on the bidder's own machine."""
     receipt = await submissions.get_receipt(session, receipt_id, request.user)
+    await submissions.finish_receipt(session, settings, clock, receipt, SYSTEM)
     platform = await platform_authority(session, settings, at=clock.now())
     await session.commit()
     body = json.dumps(

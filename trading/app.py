@@ -202,6 +202,13 @@ def csrf_config(settings: Settings) -> CSRFConfig:
     )
 
 
+async def _provide_read_session(state: State) -> AsyncIterator[AsyncSession]:
+    """A read-only session beside the request's own, for a write use case's checks that need no
+    lock (a bid's registration, deposit and certificate, read before the section is locked)."""
+    async with state.db.read_sessionmaker() as session:
+        yield session
+
+
 async def _provide_session(state: State, scope: Scope) -> AsyncIterator[AsyncSession]:
     """One session per request. It never commits by itself: write use cases commit explicitly.
     A read-only request gets a read-only session, so it never waits for a writer (issue 23)."""
@@ -310,6 +317,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=[lifespan],
         dependencies={
             "session": Provide(_provide_session),
+            "read_session": Provide(_provide_read_session),
             "clock": Provide(lambda: clock, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "log_signer": Provide(lambda: signer, sync_to_thread=False),
@@ -395,8 +403,13 @@ def scheduled_jobs(settings: Settings, logs: dict[str, Any], signer: LogSigner) 
     """Jobs run by the clock, each `job(sessionmaker, at=...)` and safe to run on every instance at
     once: the core's checkpoints of every log, and those packages bring (`jobs(settings)`)."""
     from trading.audit.checkpoints import checkpoint_due_logs
+    from trading.audit.service import seal_pending
 
-    jobs: list[Any] = [functools.partial(checkpoint_due_logs, sources=list(logs.values()), signer=signer)]
+    # The audit journal's sequencer first, so the checkpoint after it signs what it sealed.
+    jobs: list[Any] = [
+        seal_pending,
+        functools.partial(checkpoint_due_logs, sources=list(logs.values()), signer=signer),
+    ]
     for package in feature_packages():
         jobs.extend(getattr(package, "jobs", lambda _: [])(settings))
     return jobs

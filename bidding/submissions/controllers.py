@@ -10,6 +10,7 @@ from bidding.certificates.service import platform_authority
 from bidding.submissions import packages, rules, service
 from bidding.submissions.models import Bid, Receipt
 from bidding.submissions.schemas import BidOut, BidsOverviewOut, PackageCheckOut, ReceiptOut, WithdrawIn
+from trading.audit.service import SYSTEM
 from trading.auth.addresses import parse_networks, request_origin
 from trading.auth.guards import allow
 from trading.auth.identity import Identity, Role
@@ -57,6 +58,7 @@ class BidController(Controller):
         self,
         request: Request[Identity, Any, Any],
         session: NamedDependency[AsyncSession],
+        read_session: NamedDependency[AsyncSession],
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
         section_id: FromPath[uuid.UUID],
@@ -71,11 +73,11 @@ class BidController(Controller):
             section_id=section_id,
             bidder=request.user,
             chunks=request.stream(),
+            reader=read_session,
             max_bytes=rules.MAX_PACKAGE_BYTES,
             origin=request_origin(request, parse_networks(settings.trusted_proxies)),
         )
         platform = await platform_authority(session, settings, at=clock.now())
-        await session.commit()
         return _receipt_out(receipt, platform.signer_pem)
 
     @post(
@@ -103,7 +105,6 @@ class BidController(Controller):
             reason=(data or WithdrawIn()).reason,
         )
         platform = await platform_authority(session, settings, at=clock.now())
-        await session.commit()
         return _receipt_out(receipt, platform.signer_pem)
 
     @get(
@@ -122,6 +123,7 @@ class BidController(Controller):
         """Your organisation's bids for the section (replaced and withdrawn ones too) with their receipts."""
         bids = await service.bids_of_bidder(session, section_id, request.user)
         receipts = await service.receipts_of(session, [b.id for b in bids])
+        await service.finish_receipts(session, settings, clock, receipts, SYSTEM)
         platform = await platform_authority(session, settings, at=clock.now())
         await session.commit()
         return [_bid_out(b, receipts, platform.signer_pem) for b in bids]
@@ -141,6 +143,7 @@ class BidController(Controller):
             raise not_found("section", "标段", section_id)
         count, bids = await service.overview_for_oversight(session, section, request.user, at=clock.now())
         receipts = await service.receipts_of(session, [b.id for b in bids or []])
+        await service.finish_receipts(session, settings, clock, receipts, SYSTEM)
         platform = await platform_authority(session, settings, at=clock.now())
         await session.commit()
         return BidsOverviewOut(
@@ -232,6 +235,7 @@ class ReceiptController(Controller):
         receipt_id: FromPath[uuid.UUID],
     ) -> ReceiptOut:
         receipt = await service.get_receipt(session, receipt_id, request.user)
+        await service.finish_receipt(session, settings, clock, receipt, SYSTEM)
         platform = await platform_authority(session, settings, at=clock.now())
         await session.commit()
         return _receipt_out(receipt, platform.signer_pem)

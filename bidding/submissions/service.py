@@ -2,19 +2,24 @@
 
 A submission streams the package to a private staging directory (never whole in memory) and notes
 the server's time when the last byte arrived; checks the package there without any key (shape,
-bidder signature, digests); then, in one short transaction that holds the section's lock, checks the
-deadline against that time, the bidder's registration, deposit and certificate, the section and key
-holders the package was sealed for, moves the file into the content store, records the bid, numbers
-and signs the receipt, and writes the audit events. Anything refused leaves nothing behind, and a
-refusal never touches a bid already accepted.
+bidder signature, digests), and, on a read-only session, the bidder's registration, deposit and
+certificate and the key holders the package was sealed for. Then one short transaction holds the
+section's lock (issue 23: 7 statements, 34 before): the deadline against that time and the
+opening, the bidder's earlier bid, the file moved into the content store, the bid, its audit event
+into the audit journal (no global lock), the receipt's number. After it commits, a second
+transaction puts the audit log's proof into the receipt and signs it. Anything refused leaves
+nothing behind, and a refusal never touches a bid already accepted.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,14 +38,14 @@ from bidding.sealing.package import OpenedPackage, PackageError, parameters_dige
 from bidding.submissions import rules
 from bidding.submissions.models import Bid, Receipt
 from funds.deposits.service import deposit_position
-from trading.audit.checkpoints import inclusion_proof, log_signer, write_checkpoint
-from trading.audit.models import AuditEvent
-from trading.audit.service import AUDIT_LOG, record
+from trading.audit.checkpoints import log_signer
+from trading.audit.service import Actor, Entry, Journaled, journal, logged_event
 from trading.auth.addresses import Origin
 from trading.auth.identity import Identity, Role
 from trading.clock import Clock
 from trading.errors import Conflict, DomainError, Forbidden, not_found
 from trading.events import publish
+from trading.ids import new_id
 from trading.organisations.models import Organisation
 from trading.projects.models import Project, Section
 from trading.settings import Settings
@@ -157,15 +162,21 @@ async def submit_bid(
     section_id: uuid.UUID,
     bidder: Identity,
     chunks: AsyncIterator[bytes],
+    reader: AsyncSession,
     max_bytes: int | None = None,
     origin: Origin | None = None,
 ) -> Receipt:
-    """Receive one sealed package; returns the signed receipt (the caller commits).
+    """Receive one sealed package; returns its signed receipt (committed here, in two transactions).
 
     The body is read first, before any database work: the time that counts is when its last byte
     arrived, not when the server got round to it, and on SQLite no write lock waits on a client's
-    upload. Then the package is checked without keys, and one transaction under the section's lock
-    decides."""
+    upload. Then everything that needs no lock is checked on `reader` (a read-only session: on
+    SQLite the write session would take the database's write lock at its first statement): the
+    package without keys, the bidder's registration, deposit and certificate, the key holders.
+    Only then does `session` take the section's lock, for what must be decided under it (issue 23):
+    the deadline and the opening, the bidder's earlier bid, one insert of the bid, one journal
+    insert of its audit event, the receipt's number and row; that commits, and a second
+    transaction adds the audit log's proof to the receipt and signs it."""
     staging = Staging(settings)
     try:
         blob = await staging.store.put_stream(chunks, max_bytes=max_bytes or rules.MAX_PACKAGE_BYTES)
@@ -175,76 +186,184 @@ async def submit_bid(
             opened = await anyio.to_thread.run_sync(read_package, blob.path)
         except PackageError as error:
             opened = error
-        organisation = await _bidder_organisation(session, bidder)
-        section, _ = await section_and_project(session, section_id, lock=True)
+        organisation = await _bidder_organisation(reader, bidder)
+        section, _ = await section_and_project(reader, section_id)
         # Who may bid, and until when, is the more useful answer: it comes before the package's faults.
-        await _check_accepting(session, section, organisation, at=received_at)
+        await _check_accepting(reader, section, organisation, at=received_at)
         if isinstance(opened, PackageError):
             raise opened
         _matches_section(opened, section, organisation)
-        await _check_keyholders(session, opened, section)
-        earlier = await session.scalar(select(Bid).where(Bid.package_id == opened.manifest.package_id))
-        if earlier is not None:
-            return await _same_package_again(session, earlier, organisation)
+        await _check_keyholders(reader, opened, section)
         certificate = await trusted_certificate(
-            session, settings, opened.certificate, organisation=organisation, at=received_at
+            reader, settings, opened.certificate, organisation=organisation, at=received_at
         )
-        stored = _keep(settings, blob.path, blob.digest)
-        replaced = await _active_bid(session, section.id, organisation.id)
-        if replaced is not None:
-            replaced.status = "superseded"
-            replaced.ended_at = received_at
-            replaced.ended_by = bidder.user_id
-            await session.flush()
-        bid = Bid(
-            section_id=section.id,
-            organisation_id=organisation.id,
-            status="active",
-            certificate_serial=certificate.serial,
-            package_id=opened.manifest.package_id,
-            package_sha256=blob.digest,
-            package_size=blob.size,
-            manifest_sha256=opened.manifest_sha256,
-            manifest=opened.manifest.model_dump(mode="json"),
-            received_at=received_at,
-            submitted_by=bidder.user_id,
-            client_address=origin.address if origin else None,
-            device_id=origin.device if origin else None,
-        )
-        session.add(bid)
-        await session.flush()
-        uploaded = await record(
-            session,
-            actor=bidder.actor,
-            action="bid.uploaded",
-            subject_type="bid",
-            subject_id=bid.id,
-            data={
-                "section_id": str(section.id),
-                "organisation_id": str(organisation.id),
-                "package_sha256": blob.digest,
-                "package_size": blob.size,
-                "manifest_sha256": opened.manifest_sha256,
-                "certificate_serial": certificate.serial,
-                "received_at": received_at.isoformat(),
-                "replaces": str(replaced.id) if replaced else None,
-                "stored": stored,
-            },
-            at=received_at,
-        )
-        return await _issue_receipt(
-            session,
-            settings,
-            clock,
-            bid,
-            section,
-            organisation,
-            kind="submitted",
-            actor=bidder,
-            event=uploaded,
-        )
+        await reader.close()  # the read snapshot is done with (objects stay loaded); the lock next
+
+        async with write_turn(session, section_id):
+            receipt = await _accept(
+                session,
+                settings,
+                clock,
+                section_id,
+                bidder,
+                organisation,
+                opened,
+                certificate,
+                blob,
+                received_at=received_at,
+                origin=origin,
+            )
+            await session.commit()
+        return await _signed(session, settings, clock, receipt, bidder.actor)
     finally:
         staging.cleanup()
+
+
+# Waiting for a lock inside the database holds a pooled connection all along: at a deadline burst
+# the pool ran out (30 s) and bids were refused. Waiting here is a FIFO queue that holds nothing.
+# SQLite has one writer at a time, and one process serves an embedded database: one queue per
+# process is the whole queue. On PostgreSQL, one queue per section: a bid waits here for the bids
+# of its own section on this instance (the row lock still orders instances), never for others.
+_turns: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, weakref.WeakValueDictionary[Any, asyncio.Lock]
+] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def write_turn(session: AsyncSession, section_id: uuid.UUID) -> AsyncIterator[None]:
+    """Queue in this process for the write lock a submission is about to take."""
+    key = None if session.bind.dialect.name == "sqlite" else section_id
+    locks = _turns.setdefault(asyncio.get_running_loop(), weakref.WeakValueDictionary())
+    lock = locks.get(key)
+    if lock is None:
+        lock = locks[key] = asyncio.Lock()
+    async with lock:
+        yield
+
+
+def _sqlite(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "sqlite"
+
+
+async def _signed(
+    session: AsyncSession, settings: Settings, clock: Clock, receipt: Receipt, actor: Actor
+) -> Receipt:
+    """The second transaction: the receipt gets its audit proof and its signature (no section's
+    lock is held: no section waits on the audit log)."""
+    async with write_turn(session, receipt.section_id) if _sqlite(session) else contextlib.nullcontext():
+        await finish_receipt(session, settings, clock, receipt, actor)
+        await session.commit()
+    return receipt
+
+
+async def _accept(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    section_id: uuid.UUID,
+    bidder: Identity,
+    organisation: Organisation,
+    opened: OpenedPackage,
+    certificate: Any,
+    blob: Any,
+    *,
+    received_at: dt.datetime,
+    origin: Origin | None,
+) -> Receipt:
+    """What must be decided under the section's lock, and nothing else."""
+    section = await _lock_section(session, section_id)
+    await _check_open(session, section, at=received_at)
+    earlier, replaced = await _bids_for(session, section.id, organisation.id, opened.manifest.package_id)
+    if earlier is not None:
+        return await _same_package_again(session, earlier, organisation)
+    stored = _keep(settings, blob.path, blob.digest)
+    if replaced is not None:
+        replaced.status = "superseded"
+        replaced.ended_at = received_at
+        replaced.ended_by = bidder.user_id
+    bid = Bid(
+        id=new_id(),
+        section_id=section.id,
+        organisation_id=organisation.id,
+        status="active",
+        certificate_serial=certificate.serial,
+        package_id=opened.manifest.package_id,
+        package_sha256=blob.digest,
+        package_size=blob.size,
+        manifest_sha256=opened.manifest_sha256,
+        manifest=opened.manifest.model_dump(mode="json"),
+        received_at=received_at,
+        submitted_by=bidder.user_id,
+        client_address=origin.address if origin else None,
+        device_id=origin.device if origin else None,
+    )
+    session.add(bid)
+    [uploaded] = await journal(
+        session,
+        [
+            Entry(
+                bidder.actor,
+                "bid.uploaded",
+                "bid",
+                bid.id,
+                {
+                    "section_id": str(section.id),
+                    "organisation_id": str(organisation.id),
+                    "package_sha256": blob.digest,
+                    "package_size": blob.size,
+                    "manifest_sha256": opened.manifest_sha256,
+                    "certificate_serial": certificate.serial,
+                    "received_at": received_at.isoformat(),
+                    "replaces": str(replaced.id) if replaced else None,
+                    "stored": stored,
+                },
+                received_at,
+            )
+        ],
+    )
+    return await _number_receipt(session, clock, bid, section, organisation, kind="submitted", event=uploaded)
+
+
+async def _lock_section(session: AsyncSession, section_id: uuid.UUID) -> Section:
+    section = await session.scalar(select(Section).where(Section.id == section_id).with_for_update())
+    if section is None:
+        raise not_found("section", "标段", section_id)
+    return section
+
+
+async def _check_open(session: AsyncSession, section: Section, *, at: dt.datetime) -> None:
+    """Under the section's lock: the deadline (which staff may have moved) and the opening."""
+    rules.check_before_deadline(section, at)
+    if await session.scalar(select(Opening.id).where(Opening.section_id == section.id)) is not None:
+        raise rules.deadline_passed(section)
+
+
+async def _bids_for(
+    session: AsyncSession, section_id: uuid.UUID, organisation_id: uuid.UUID, package_id: str
+) -> tuple[Bid | None, Bid | None]:
+    """In one statement: the bid that already carries this package, and the bidder's active bid."""
+    rows = (
+        await session.scalars(
+            select(Bid).where(
+                (Bid.package_id == package_id)
+                | (
+                    (Bid.section_id == section_id)
+                    & (Bid.organisation_id == organisation_id)
+                    & (Bid.status == "active")
+                )
+            )
+        )
+    ).all()
+    earlier = next((b for b in rows if b.package_id == package_id), None)
+    active = next(
+        (
+            b
+            for b in rows
+            if b.status == "active" and b.section_id == section_id and b.organisation_id == organisation_id
+        ),
+        None,
+    )
+    return earlier, active
 
 
 def _keep(settings: Settings, staged: Path, digest: str) -> bool:
@@ -283,28 +402,22 @@ async def _active_bid(session: AsyncSession, section_id: uuid.UUID, organisation
     )
 
 
-async def _issue_receipt(
+async def _number_receipt(
     session: AsyncSession,
-    settings: Settings,
     clock: Clock,
     bid: Bid,
     section: Section,
     organisation: Organisation,
     *,
     kind: str,
-    actor: Identity,
-    event: AuditEvent,
+    event: Journaled,
 ) -> Receipt:
-    """Number (per section, under the section's lock) and sign a receipt, with its audit event.
-
-    The receipt carries the audit log's checkpoint signed at that moment and the proof that
-    `event` (the upload or the withdrawal) is in it: the bidder keeps offline evidence that the
-    platform logged its bid, and can later ask for proof that the log still holds it."""
+    """Number the receipt (per section, under the section's lock) and keep it, not yet signed: its
+    body names the audit event; `finish_receipt` adds the event's proof and signs it."""
     issued_at = clock.now()
     last = await session.scalar(select(func.max(Receipt.sequence)).where(Receipt.section_id == section.id))
     sequence = (last or 0) + 1
-    platform = await platform_authority(session, settings, at=issued_at)
-    receipt_id = uuid.uuid4()
+    receipt_id = new_id()
     body: dict[str, Any] = {
         "format": rules.RECEIPT_FORMAT,
         "receipt_id": str(receipt_id),
@@ -328,9 +441,8 @@ async def _issue_receipt(
         if kind == "withdrawn" and bid.ended_at
         else None,
         "issued_at": issued_at.astimezone(dt.UTC).isoformat(),
-        "log": await _logged(session, settings, event, at=issued_at),
+        "audit_event_id": str(event.id),
     }
-    document = platform.sign(body)
     receipt = Receipt(
         id=receipt_id,
         section_id=section.id,
@@ -340,38 +452,64 @@ async def _issue_receipt(
         organisation_id=organisation.id,
         issued_at=issued_at,
         body=body,
-        signature=document["signature"],
+        signature=UNSIGNED,
     )
     session.add(receipt)
     await session.flush()
-    await record(
-        session,
-        actor=actor.actor,
-        action="bid.receipt_issued",
-        subject_type="bid_receipt",
-        subject_id=receipt.id,
-        data={
-            "kind": kind,
-            "sequence": sequence,
-            "bid_id": str(bid.id),
-            "body_sha256": sha256_hex(canonical(body)),
-        },
-        at=issued_at,
-    )
     return receipt
 
 
-async def _logged(
-    session: AsyncSession, settings: Settings, event: AuditEvent, *, at: dt.datetime
-) -> dict[str, Any]:
-    """A checkpoint of the audit log (written now) and the inclusion proof of `event` in it, with
-    the event's data, whose digest the logged leaf binds."""
-    signer = log_signer(settings)
-    checkpoint = await write_checkpoint(session, AUDIT_LOG, signer, at=at, reason="receipt")
-    proof = await inclusion_proof(
-        session, AUDIT_LOG, signer, index=event.seq - 1, tree_size=checkpoint.tree_size
+# A receipt numbered in the section's transaction and not signed yet (a crash came in between);
+# whoever reads it next finishes it.
+UNSIGNED = ""
+
+
+async def finish_receipt(
+    session: AsyncSession, settings: Settings, clock: Clock, receipt: Receipt, actor: Actor
+) -> Receipt:
+    """Give a numbered receipt the audit log's proof of its event, sign it, and log that it was
+    issued (the caller commits). Runs after the section's transaction has committed, so no section
+    waits for the audit log; idempotent, so a receipt left unsigned by a crash is finished later.
+
+    The proof is the inclusion of the event (the upload or the withdrawal) in a checkpoint of the
+    log signed at that moment: the bidder keeps offline evidence that the platform logged its bid,
+    and can later ask for proof that the log still holds it."""
+    if receipt.signature != UNSIGNED:
+        return receipt
+    issued_at = clock.now()
+    event_id = uuid.UUID(receipt.body["audit_event_id"])
+    log = await logged_event(session, log_signer(settings), event_id, at=issued_at, reason="receipt")
+    body = {k: v for k, v in receipt.body.items() if k != "audit_event_id"} | {"log": log}
+    platform = await platform_authority(session, settings, at=issued_at)
+    document = platform.sign(body)
+    receipt.body = body
+    receipt.signature = document["signature"]
+    await journal(
+        session,
+        [
+            Entry(
+                actor,
+                "bid.receipt_issued",
+                "bid_receipt",
+                receipt.id,
+                {
+                    "kind": receipt.kind,
+                    "sequence": receipt.sequence,
+                    "bid_id": str(receipt.bid_id),
+                    "body_sha256": sha256_hex(canonical(body)),
+                },
+                issued_at,
+            )
+        ],
     )
-    return proof | {"event_data": event.data}
+    await session.flush()
+    return receipt
+
+
+async def finish_receipts(
+    session: AsyncSession, settings: Settings, clock: Clock, receipts: list[Receipt], actor: Actor
+) -> list[Receipt]:
+    return [await finish_receipt(session, settings, clock, r, actor) for r in receipts]
 
 
 def receipt_document(receipt: Receipt, signer_pem: str) -> dict[str, Any]:
@@ -387,13 +525,21 @@ async def withdraw_bid(
     bidder: Identity,
     reason: str | None,
 ) -> Receipt:
-    """Withdraw the bidder's bid before the deadline (E-03, C-07); answered with a signed receipt."""
+    """Withdraw the bidder's bid before the deadline (E-03, C-07); returns its signed receipt
+    (committed here, in two transactions as a submission's)."""
+    async with write_turn(session, section_id):
+        receipt = await _withdraw(session, clock, section_id=section_id, bidder=bidder, reason=reason)
+        await session.commit()
+    return await _signed(session, settings, clock, receipt, bidder.actor)
+
+
+async def _withdraw(
+    session: AsyncSession, clock: Clock, *, section_id: uuid.UUID, bidder: Identity, reason: str | None
+) -> Receipt:
     at = clock.now()
     organisation = await _bidder_organisation(session, bidder)
-    section, _ = await section_and_project(session, section_id, lock=True)
-    rules.check_before_deadline(section, at)
-    if await session.scalar(select(Opening.id).where(Opening.section_id == section.id)) is not None:
-        raise rules.deadline_passed(section)
+    section = await _lock_section(session, section_id)
+    await _check_open(session, section, at=at)
     bid = await _active_bid(session, section.id, organisation.id)
     if bid is None:
         raise Conflict(
@@ -404,14 +550,18 @@ async def withdraw_bid(
     bid.status = "withdrawn"
     bid.ended_at = at
     bid.ended_by = bidder.user_id
-    withdrawn = await record(
+    [withdrawn] = await journal(
         session,
-        actor=bidder.actor,
-        action="bid.withdrawn",
-        subject_type="bid",
-        subject_id=bid.id,
-        data={"section_id": str(section.id), "organisation_id": str(organisation.id), "reason": reason},
-        at=at,
+        [
+            Entry(
+                bidder.actor,
+                "bid.withdrawn",
+                "bid",
+                bid.id,
+                {"section_id": str(section.id), "organisation_id": str(organisation.id), "reason": reason},
+                at,
+            )
+        ],
     )
     publish(
         session,
@@ -420,8 +570,8 @@ async def withdraw_bid(
         at=at,
     )
     await session.flush()
-    return await _issue_receipt(
-        session, settings, clock, bid, section, organisation, kind="withdrawn", actor=bidder, event=withdrawn
+    return await _number_receipt(
+        session, clock, bid, section, organisation, kind="withdrawn", event=withdrawn
     )
 
 

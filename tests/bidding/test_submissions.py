@@ -138,7 +138,7 @@ async def test_an_upload_that_ends_after_the_deadline_is_late(people, kit, clock
         clock.advance(dt.timedelta(seconds=2))
         yield data[100:]
 
-    async with db.session() as session:
+    async with db.session() as session, db.read_session() as reader:
         with pytest.raises(Exception) as refused:
             await submissions.submit_bid(
                 session,
@@ -147,6 +147,7 @@ async def test_an_upload_that_ends_after_the_deadline_is_late(people, kit, clock
                 section_id=uuid.UUID(kit.section_id),
                 bidder=people.cast.identity("bidder_a"),
                 chunks=slow(),
+                reader=reader,
             )
     assert getattr(refused.value, "code", None) == "bid.deadline_passed"
     assert not list((settings.data_dir / "incoming").rglob("*.*"))
@@ -372,7 +373,7 @@ async def test_the_upload_is_streamed_not_held_in_memory(people, kit, settings, 
 
     tracemalloc.start()
     try:
-        async with db.session() as session:
+        async with db.session() as session, db.read_session() as reader:
             receipt = await submissions.submit_bid(
                 session,
                 settings,
@@ -380,8 +381,8 @@ async def test_the_upload_is_streamed_not_held_in_memory(people, kit, settings, 
                 section_id=uuid.UUID(kit.section_id),
                 bidder=people.cast.identity("bidder_a"),
                 chunks=chunks(),
+                reader=reader,
             )
-            await session.commit()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

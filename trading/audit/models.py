@@ -37,6 +37,26 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditJournal(Base):
+    """An audit event recorded but not yet sequenced (issue 23). The request path inserts here, in
+    its own transaction and without any global lock; the sequencer (trading/audit/service.py,
+    `seal`) moves rows into `audit_event` in batches, giving each its `seq` and its link, and deletes
+    them here in the same transaction. `position` orders the journal only; the log's order is `seq`."""
+
+    __tablename__ = "audit_journal"
+
+    position: Mapped[int] = mapped_column(SequenceNumber, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    occurred_at: Mapped[dt.datetime]
+    actor_id: Mapped[uuid.UUID | None]
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    data_digest: Mapped[str] = mapped_column(String(64))
+
+
 class LogCheckpoint(IdMixin, Base):
     """A signed tree head (RFC 9162 §4.10) of one log: its size, its Merkle root, when, signed by
     the platform's log key. Append-only like the events; the frontier lets the next checkpoint hash
