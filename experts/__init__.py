@@ -52,8 +52,8 @@ def document_kinds() -> list[Any]:
 
 def portal_pages() -> list[Any]:
     """The expert's pages: drawn sections, signing in with the declaration, scoring criterion by
-    criterion and signing the report (experts/portal.py); the staff's evaluation console: the draw, the session, the publicity and the award
-    (experts/portal_staff.py)."""
+    criterion and signing the report (experts/portal.py); the staff's evaluation console: the draw,
+    the session, the publicity and the award (experts/portal_staff.py)."""
     from experts import portal, portal_staff
 
     return [*portal.pages(), *portal_staff.pages()]
