@@ -351,14 +351,15 @@ async def trusted_certificate(
 ) -> BidderCertificate:
     """The platform's record of the certificate a package was signed with, when it may sign now for
     `organisation`; otherwise a refusal saying why."""
-    platform = await platform_authority(session, settings, at=at)
     row = await session.scalar(
         select(BidderCertificate).where(BidderCertificate.serial == authority.serial_hex(certificate))
     )
+    # A certificate the platform never issued is refused before the platform's keys are loaded: a
+    # submission checks this on a read-only session, where a first use could not create them.
     if (
-        not issued_by(certificate, platform.ca)
-        or row is None
+        row is None
         or row.certificate_pem != authority.pem(certificate)
+        or not issued_by(certificate, (await platform_authority(session, settings, at=at)).ca)
     ):
         raise _untrusted(
             "certificate.untrusted",

@@ -10,10 +10,13 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
+from bidding.certificates import authority
 from bidding.certificates.models import PlatformKey
+from bidding.certificates.service import trusted_certificate
 from bidding.sealing import keys
 from bidding.sealing.documents import issued_by
 from tests.bidding.kit import certify, platform_ca
+from trading.errors import DomainError
 
 
 def csr_pem(key, uscc="913200001340007896", name="江苏华建建设集团有限公司") -> str:
@@ -164,3 +167,28 @@ async def test_the_platform_keys_are_created_once_and_stored_encrypted(client, d
     ca = x509.load_pem_x509_certificate(first["ca"].encode())
     signer = x509.load_pem_x509_certificate(first["signer"].encode())
     assert issued_by(signer, ca) and issued_by(ca, ca)
+
+
+async def test_a_certificate_of_another_ca_is_untrusted_before_the_platform_has_keys(db, settings, people):
+    # A submission checks the certificate on a read-only session, before the section's lock; on a
+    # center that has issued nothing yet that check must refuse, not try to create the platform CA.
+
+    rogue_key = authority.new_key()
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    rogue_ca = authority.build_root(rogue_key, at)
+    forged = authority.issue_bidder(
+        rogue_key,
+        rogue_ca,
+        keys.new_signing_key().public_key(),
+        uscc=people.org("builder_a").uscc,
+        name="x",
+        at=at,
+    )
+    async with db.read_session() as reader:
+        assert (await reader.scalars(select(PlatformKey))).all() == []
+        try:
+            await trusted_certificate(reader, settings, forged, organisation=people.org("builder_a"), at=at)
+        except DomainError as refusal:
+            assert refusal.code == "certificate.untrusted"
+        else:
+            raise AssertionError("a certificate of another CA was trusted")
