@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.channels import ChannelsPlugin
@@ -39,7 +38,7 @@ from bidding.opening.controllers import _opening_out
 from bidding.opening.schemas import AnswerIn
 from bidding.registrations import rules as registration_rules
 from bidding.registrations import service as registrations
-from bidding.registrations.controllers import blob_store
+from bidding.registrations.controllers import blob_store, document_download
 from bidding.registrations.schemas import ConditionAnswer, RegistrationIn
 from bidding.submissions import rules as submission_rules
 from bidding.submissions import service as submissions
@@ -423,18 +422,7 @@ async def download_document(
     """The stored file, to compare with the bidder's own copy (the same as the API's download)."""
     document = await registrations.document_for_download(session, registration_id, document_id, request.user)
     await session.close()
-    ascii_name = document.file_name.encode("ascii", "replace").decode().replace("?", "_")
-    return Stream(
-        blob_store(settings).read_stream(document.sha256),
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(document.file_name)}",
-            "Content-Length": str(document.size),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return document_download(settings, document)
 
 
 # --- the opening, followed live --------------------------------------------------------------

@@ -10,8 +10,10 @@ act, with no key of the member's own, so the browser signs exactly as the API do
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Router, get, post
@@ -210,14 +212,7 @@ async def begin_scoring(
     clock: NamedDependency[Clock],
     section_id: FromPath[uuid.UUID],
 ) -> Any:
-    try:
-        evaluation, _ = await _seat(session, section_id, request.user)
-        await evaluations.sitting_member(session, evaluation, request.user, chair=True)
-        await evaluations.begin_scoring(session, evaluation, actor=request.user.actor, at=clock.now())
-    except DomainError as exc:
-        return await _refused(request, session, section_id, exc)
-    await session.commit()
-    return _back(section_id, "sheet")
+    return await _as_chair(request, session, section_id, "sheet", evaluations.begin_scoring, clock.now())
 
 
 def _sheet_errors(request: Me, exc: DomainError) -> dict[str, str]:
@@ -292,14 +287,26 @@ async def rank(
     clock: NamedDependency[Clock],
     section_id: FromPath[uuid.UUID],
 ) -> Any:
+    return await _as_chair(request, session, section_id, "ranking", evaluations.rank, clock.now())
+
+
+async def _as_chair(
+    request: Me,
+    session: AsyncSession,
+    section_id: uuid.UUID,
+    anchor: str,
+    act: Callable[..., Awaitable[Any]],
+    at: dt.datetime,
+) -> Any:
+    """One of the chair's steps on the committee's evaluation, then back to the page at `anchor`."""
     try:
         evaluation, _ = await _seat(session, section_id, request.user)
         await evaluations.sitting_member(session, evaluation, request.user, chair=True)
-        await evaluations.rank(session, evaluation, actor=request.user.actor, at=clock.now())
+        await act(session, evaluation, actor=request.user.actor, at=at)
     except DomainError as exc:
         return await _refused(request, session, section_id, exc)
     await session.commit()
-    return _back(section_id, "ranking")
+    return _back(section_id, anchor)
 
 
 @post("/sections/{section_id:uuid}/evaluation/signature", opt=EXPERTS, status_code=303)

@@ -10,6 +10,7 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bidding.registrations import rules, service
+from bidding.registrations.models import QualificationDocument
 from bidding.registrations.schemas import (
     DocumentOut,
     DocumentUpload,
@@ -125,18 +126,7 @@ class RegistrationController(Controller):
         """The bidder itself, center staff, auditors and the sector's supervisors."""
         document = await service.document_for_download(session, registration_id, document_id, request.user)
         await session.close()
-        ascii_name = document.file_name.encode("ascii", "replace").decode().replace("?", "_")
-        return Stream(
-            blob_store(settings).read_stream(document.sha256),
-            media_type=document.media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-                f"filename*=UTF-8''{quote(document.file_name)}",
-                "Content-Length": str(document.size),
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return document_download(settings, document)
 
     @post(
         "/registrations/{registration_id:uuid}/accept",
@@ -250,3 +240,20 @@ class RegistrationController(Controller):
             session, section_id, request.user, at=clock.now()
         )
         return await service.outs(session, registrations)
+
+
+def document_download(settings: Settings, document: QualificationDocument) -> Stream:
+    """A stored qualification file as an attachment under its own name (the API's download and
+    the bidder's portal page)."""
+    ascii_name = document.file_name.encode("ascii", "replace").decode().replace("?", "_")
+    return Stream(
+        blob_store(settings).read_stream(document.sha256),
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(document.file_name)}",
+            "Content-Length": str(document.size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
