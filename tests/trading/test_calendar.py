@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from trading.audit.models import AuditEvent
+from trading.audit.models import AuditEvent, AuditJournal
 from trading.audit.service import Actor, verify_chain
 from trading.calendar.models import CalendarDay, CalendarYear
 from trading.calendar.provisional import provisional_schedule
@@ -157,7 +157,14 @@ async def session() -> AsyncIterator[AsyncSession]:
     def _foreign_keys(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
-    tables = [CalendarYear.__table__, CalendarDay.__table__, AuditEvent.__table__, OutboxEvent.__table__]
+    # The audit log's two tables: appends go through the unsequenced journal (issue 23).
+    tables = [
+        CalendarYear.__table__,
+        CalendarDay.__table__,
+        AuditEvent.__table__,
+        AuditJournal.__table__,
+        OutboxEvent.__table__,
+    ]
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all, tables=tables)
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
