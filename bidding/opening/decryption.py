@@ -19,10 +19,17 @@ from typing import Any
 
 import anyio
 
-from bidding.sealing.manifest import Manifest
-from bidding.sealing.package import PackageError, UnsealError, read_package, recover_content_key, unseal
+from bidding.sealing.documents import canonical, sha256_hex
+from bidding.sealing.package import (
+    PackageError,
+    UnsealError,
+    manifest_from_json,
+    read_package,
+    recover_content_key,
+    unseal,
+)
 
-Work = tuple[uuid.UUID, Manifest, Path]
+Work = tuple[uuid.UUID, dict[str, Any], Path]
 
 
 @dataclass
@@ -44,36 +51,49 @@ def workers() -> int:
 def decrypt_one(
     bid_id: uuid.UUID,
     package_path: Path,
-    manifest: Manifest,
+    stored_manifest: dict[str, Any],
     shares: dict[int, bytes],
     bidder_key: bytes | None,
     store_root: Path,
 ) -> tuple[Outcome, Path | None]:
-    """Recover one bid's key and unseal it; the plaintext goes to a temp file."""
+    """Recover one bid's key and unseal it; the plaintext goes to a temp file.
+
+    The stored manifest is the one received when its canonical bytes hash to the digest of the
+    package's signed manifest: one SHA-256 here instead of validating the stored copy with pydantic
+    (issue 23). A package that does not read or whose manifest differs is refused as before; the
+    key check comes first, so a bid without its shares is still reported as such."""
+    try:
+        opened = read_package(package_path)
+    except (PackageError, OSError) as exc:
+        opened, failure = (
+            None,
+            UnsealError(
+                "bid.package_unreadable",
+                "存储的投标文件无法读取",
+                f"the stored package cannot be read ({type(exc).__name__})",
+                cause="platform",
+            ),
+        )
+    else:
+        failure = None
+        if sha256_hex(canonical(stored_manifest)) != opened.manifest_sha256:
+            failure = UnsealError(
+                "bid.package_changed",
+                "存储的投标文件与递交时不符",
+                "the stored package differs from the one received",
+                cause="platform",
+            )
     key, source = bidder_key, "bidder"
     if key is None:
+        manifest = (
+            opened.manifest if opened is not None and failure is None else manifest_from_json(stored_manifest)
+        )
         try:
             key, source = recover_content_key(manifest, shares), "shares"
         except UnsealError as error:
             return Outcome(bid_id, "rejected", anomalies=[error.as_dict()]), None
-    try:
-        opened = read_package(package_path)
-    except (PackageError, OSError) as exc:
-        error = UnsealError(
-            "bid.package_unreadable",
-            "存储的投标文件无法读取",
-            f"the stored package cannot be read ({type(exc).__name__})",
-            cause="platform",
-        )
-        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
-    if opened.manifest != manifest:
-        error = UnsealError(
-            "bid.package_changed",
-            "存储的投标文件与递交时不符",
-            "the stored package differs from the one received",
-            cause="platform",
-        )
-        return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+    if failure is not None:
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[failure.as_dict()]), None
     store_root.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=store_root, prefix=".plain-", delete=False) as sink:
         temp = Path(sink.name)
@@ -95,7 +115,7 @@ def decrypt_one(
     return outcome, temp
 
 
-Task = tuple[uuid.UUID, Path, Manifest, dict[int, bytes], bytes | None, Path]
+Task = tuple[uuid.UUID, Path, dict[str, Any], dict[int, bytes], bytes | None, Path]
 
 
 async def decrypt_all(
@@ -108,7 +128,7 @@ async def decrypt_all(
     limiter = anyio.CapacityLimiter(workers())
     results: dict[uuid.UUID, tuple[Outcome, Path | None]] = {}
 
-    async def one(bid_id: uuid.UUID, manifest: Manifest, path: Path) -> None:
+    async def one(bid_id: uuid.UUID, manifest: dict[str, Any], path: Path) -> None:
         task: Task = (bid_id, path, manifest, releases.get(bid_id, {}), bidder_keys.get(bid_id), store_root)
         results[bid_id] = await anyio.to_thread.run_sync(decrypt_one, *task, limiter=limiter)
 

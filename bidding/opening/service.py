@@ -486,7 +486,7 @@ async def unseal_bids(
     # the platform's fault and waits for its bidder instead of failing to decrypt.
     findings = await packages.inspect(session, settings, undecided)
     work = [
-        (bid.id, Manifest.model_validate(bid.manifest), store.path_of(bid.package_sha256))
+        (bid.id, bid.manifest, store.path_of(bid.package_sha256))
         for bid in undecided
         if findings[bid.id].result not in packages.DAMAGED
     ]
