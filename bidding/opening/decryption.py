@@ -3,8 +3,8 @@
 Measured on this machine (2 cores, load average 14, 200 bids of 64 KiB): one thread 1.7-2.1 s,
 threads 1.9 s, a spawned process pool 11-12 s (each worker starts an interpreter and imports the
 sealing library; manifests are pickled there and back). So no process pool: threads keep the
-event loop free, and wherever `cryptography` releases the GIL they overlap. Each bid's plaintext
-goes to a temp file in the store; the caller keeps or removes it.
+event loop free, and wherever `cryptography` releases the GIL they overlap. Each thread takes its
+share of the bids in one call, and keeps each plaintext in the store under its digest itself.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bidding.sealing.package import (
     recover_content_key,
     unseal,
 )
+from trading.storage import BlobStore
 
 Work = tuple[uuid.UUID, dict[str, Any], Path]
 
@@ -54,9 +55,9 @@ def decrypt_one(
     stored_manifest: dict[str, Any],
     shares: dict[int, bytes],
     bidder_key: bytes | None,
-    store_root: Path,
-) -> tuple[Outcome, Path | None]:
-    """Recover one bid's key and unseal it; the plaintext goes to a temp file.
+    store: BlobStore,
+) -> Outcome:
+    """Recover one bid's key and unseal it; the plaintext is kept in the store under its digest.
 
     The stored manifest is the one received when its canonical bytes hash to the digest of the
     package's signed manifest: one SHA-256 here instead of validating the stored copy with pydantic
@@ -91,20 +92,21 @@ def decrypt_one(
         try:
             key, source = recover_content_key(manifest, shares), "shares"
         except UnsealError as error:
-            return Outcome(bid_id, "rejected", anomalies=[error.as_dict()]), None
+            return Outcome(bid_id, "rejected", anomalies=[error.as_dict()])
     if failure is not None:
-        return Outcome(bid_id, "rejected", key_source=source, anomalies=[failure.as_dict()]), None
-    store_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=store_root, prefix=".plain-", delete=False) as sink:
+        return Outcome(bid_id, "rejected", key_source=source, anomalies=[failure.as_dict()])
+    store.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=store.root, prefix=".plain-", delete=False) as sink:
         temp = Path(sink.name)
         try:
             unsealed = unseal(opened, key, sink)
         except UnsealError as error:
             sink.close()
             temp.unlink(missing_ok=True)
-            return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()]), None
+            return Outcome(bid_id, "rejected", key_source=source, anomalies=[error.as_dict()])
+    _keep_plain(store.path_of(unsealed.plaintext_sha256), temp)
     statement = unsealed.statement
-    outcome = Outcome(
+    return Outcome(
         bid_id,
         "valid",
         key_source=source,
@@ -112,27 +114,38 @@ def decrypt_one(
         file=statement.file.model_dump(mode="json"),
         plaintext_sha256=unsealed.plaintext_sha256,
     )
-    return outcome, temp
 
 
-Task = tuple[uuid.UUID, Path, dict[str, Any], dict[int, bytes], bytes | None, Path]
+def _keep_plain(target: Path, temp: Path) -> None:
+    if target.exists():
+        temp.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp.replace(target)
 
 
 async def decrypt_all(
     work: Sequence[Work],
     releases: dict[uuid.UUID, dict[int, bytes]],
     bidder_keys: dict[uuid.UUID, bytes],
-    store_root: Path,
-) -> dict[uuid.UUID, tuple[Outcome, Path | None]]:
-    """Decrypt every bid of `work`, `workers()` at a time."""
-    limiter = anyio.CapacityLimiter(workers())
-    results: dict[uuid.UUID, tuple[Outcome, Path | None]] = {}
+    store: BlobStore,
+) -> dict[uuid.UUID, Outcome]:
+    """Decrypt every bid of `work` on `workers()` threads, each taking its share of the bids in
+    one call: a thread hand-off per bid kept the event loop busier than the decryption (issue 23)."""
 
-    async def one(bid_id: uuid.UUID, manifest: dict[str, Any], path: Path) -> None:
-        task: Task = (bid_id, path, manifest, releases.get(bid_id, {}), bidder_keys.get(bid_id), store_root)
-        results[bid_id] = await anyio.to_thread.run_sync(decrypt_one, *task, limiter=limiter)
+    def run(chunk: Sequence[Work]) -> list[Outcome]:
+        return [
+            decrypt_one(bid_id, path, manifest, releases.get(bid_id, {}), bidder_keys.get(bid_id), store)
+            for bid_id, manifest, path in chunk
+        ]
 
+    results: dict[uuid.UUID, Outcome] = {}
+
+    async def one(chunk: Sequence[Work]) -> None:
+        results.update((outcome.bid_id, outcome) for outcome in await anyio.to_thread.run_sync(run, chunk))
+
+    count = workers()
     async with anyio.create_task_group() as group:
-        for bid_id, manifest, path in work:
-            group.start_soon(one, bid_id, manifest, path)
+        for i in range(count):
+            group.start_soon(one, work[i::count])
     return results

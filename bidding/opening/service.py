@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -494,8 +493,8 @@ async def unseal_bids(
     # The cryptography runs outside any transaction (no lock is held while many bids decrypt),
     # off the event loop and on every core (bidding/opening/decryption.py).
     await session.rollback()
-    outcomes = await decrypt_all(work, releases, bidder_keys, store.root)
-    for outcome, _plain in outcomes.values():
+    outcomes = await decrypt_all(work, releases, bidder_keys, store)
+    for outcome in outcomes.values():
         if outcome.status == "rejected" and outcome.anomalies[0]["code"] == "bid.shares_missing":
             if window_open:
                 outcome.status = "pending"
@@ -509,9 +508,9 @@ async def unseal_bids(
     for finding in findings.values():
         remedied = _package_remedy(finding, window_open)
         if remedied is not None:
-            outcomes[finding.bid_id] = (remedied, None)
+            outcomes[finding.bid_id] = remedied
         elif finding.result == "restored" and finding.bid_id in outcomes:
-            outcomes[finding.bid_id][0].anomalies.append(dict(PACKAGE_RESTORED))
+            outcomes[finding.bid_id].anomalies.append(dict(PACKAGE_RESTORED))
     opening = await _opening(session, section_id, lock=True)
     _collecting(opening)
     await _record_package_findings(session, findings, section_id, actor=actor, at=at)
@@ -536,9 +535,7 @@ async def unseal_bids(
     for bid in bids:
         if bid.id not in outcomes:
             continue
-        outcome, plain = outcomes[bid.id]
-        if plain is not None and outcome.plaintext_sha256:
-            _keep_plain(store.path_of(outcome.plaintext_sha256), plain)
+        outcome = outcomes[bid.id]
         if outcome.status == "pending" or bid.id in decided:
             continue
         anomaly = revocation_anomaly(certificates[bid.certificate_serial], bid.received_at)
@@ -648,14 +645,6 @@ async def _record_package_findings(
         await packages.record_findings(
             session, changed, section_id=section_id, trigger="opening", at=at, actor=actor.actor
         )
-
-
-def _keep_plain(target: Path, temp: Path) -> None:
-    if target.exists():
-        temp.unlink(missing_ok=True)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp.replace(target)
 
 
 def _decide(
