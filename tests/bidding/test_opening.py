@@ -3,6 +3,7 @@ holders who fail and bidders who decrypt their own bids (E-05), dishonest packag
 certificates, and the bidders' confirmations of the record."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from cryptography import x509
@@ -334,3 +335,26 @@ async def test_the_opening_is_shown_only_to_its_participants(client, people, kit
     ):
         answer = await client.get(url(kit), headers=people.headers(username))
         assert answer.status_code == status, username
+
+
+def test_a_stored_package_unlike_its_manifest_or_unreadable_is_rejected_as_the_platforms_fault(kit, tmp_path):
+    # Defence in depth behind the package checks (which hash every stored file before the
+    # opening): at decryption the stored manifest is held to the package's signed one.
+    from bidding.opening.decryption import decrypt_one
+    from trading.storage import BlobStore
+
+    path = kit.seal("bidder_a", "48000000.00")
+    opened = package.read_package(path)
+    stored = opened.manifest.model_dump(mode="json")
+    key = package.bidder_content_key(opened.manifest, kit.bidders["bidder_a"].decryption_key)
+
+    def outcome(manifest, at):
+        return decrypt_one(uuid.uuid4(), at, manifest, {}, key, BlobStore(tmp_path / "plain"))
+
+    changed = outcome({**stored, "sealed_at": "2026-01-01T00:00:00Z"}, path)
+    missing = outcome(stored, tmp_path / "missing.bid")
+    for rejected, code in ((changed, "bid.package_changed"), (missing, "bid.package_unreadable")):
+        assert (rejected.status, rejected.plaintext_sha256) == ("rejected", None)
+        assert [(a["code"], a["cause"]) for a in rejected.anomalies] == [(code, "platform")]
+    intact = outcome(stored, path)
+    assert (intact.status, intact.bid_data["price_fen"]) == ("valid", 4_800_000_000)
